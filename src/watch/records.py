@@ -1,0 +1,203 @@
+"""The plain typed records that the stages hand to each other.
+
+watchlist -> sources -> fetch -> extract -> match -> detect -> store -> flag -> review
+Each stage takes and returns these; none of them knows about SQL or HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+CUSTODY_STATES = (
+    "free",
+    "detained",
+    "house_arrest",
+    "imprisoned",
+    "disappeared",
+    "deported",
+    "deceased",
+    "unknown",
+)
+CASE_STATES = ("none", "charged", "convicted", "acquitted", "charges_dropped", "unknown")
+
+EVENT_KINDS = (
+    "detained",
+    "charged",
+    "sentenced",
+    "conviction_upheld",
+    "released",
+    "charges_dropped",
+    "acquitted",
+    "disappeared",
+    "ill_treatment",
+    "health_risk",
+    "transferred",
+    "hunger_strike",
+    "deported",
+    "died",
+)
+# Alerts change no state but always deserve a flag when new.
+ALERT_KINDS = ("ill_treatment", "health_risk", "transferred", "hunger_strike")
+
+SOURCE_KINDS = ("feed", "page", "search")
+
+
+def slugify(text: str) -> str:
+    """'Azimjan Askarov' -> 'azimjan-askarov'; keeps non-Latin letters rather than dropping them."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[^\w]+", "-", folded).strip("-_") or "x"
+
+
+@dataclass(frozen=True)
+class Status:
+    custody: str = "unknown"
+    case: str = "unknown"
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """An official an appeal is addressed to."""
+
+    name: str
+    role: str = ""
+    address: str = ""
+    fax: str = ""
+    email: str = ""
+    phone: str = ""
+    salutation: str = ""
+
+
+@dataclass(frozen=True)
+class Appeal:
+    id: str
+    url: str = ""
+    language: str = ""
+    opened: date | None = None
+    targets: tuple[Target, ...] = ()
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    country: str = ""
+    status: Status = field(default_factory=Status)
+    appeals: tuple[Appeal, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name first, then every alias: what a search source queries and a matcher seeds from."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str
+    kind: str  # one of SOURCE_KINDS
+    url: str  # for kind == "search", a template with {query}
+    language: str | None = None
+    languages: tuple[str, ...] = ()
+    poll_interval: timedelta | None = None  # None: settings.poll_interval
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: Path = Path("watch.duckdb")
+    user_agent: str = "appealwatch/0.1 (+https://github.com/appealwatch/appealwatch)"
+    poll_interval: timedelta = timedelta(minutes=30)
+    max_body_bytes: int = 10 * 1024 * 1024
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    max_redirects: int = 5
+    per_host_concurrency: int = 2
+    per_host_delay: float = 1.0  # seconds between two requests to one host
+    concurrency: int = 50  # requests in flight over all hosts
+    max_articles_per_source: int = 50  # article pages followed per source per poll
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    path: Path
+    settings: Settings
+    people: tuple[Person, ...]
+    sources: tuple[Source, ...]
+
+    def person(self, person_id: str) -> Person | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+
+@dataclass
+class Document:
+    """One article or page, as extracted; what the archive stores in `documents`."""
+
+    url: str
+    text: str
+    title: str = ""
+    canonical_url: str = ""
+    language: str | None = None
+    published: datetime | None = None
+    fetched: datetime | None = None
+    source_id: str | None = None
+    guid: str | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A watched person named in a text: the exact span, and how sure we are."""
+
+    person_id: str
+    start: int
+    end: int
+    matched: str
+    score: float  # 0..1
+    how: str = ""  # e.g. "alias", "transliteration", "inflection", "surname+context"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the text asserts happened to a watched person."""
+
+    person_id: str
+    kind: str  # one of EVENT_KINDS
+    sentence: str
+    cue: str
+    date: date | None = None
+    date_how: str = "published"  # "text" when the sentence dates it, else "published"
+    start: int = 0  # span of the sentence in the document text
+    end: int = 0
+    custody: str | None = None  # the custody state the event implies, if any
+    case: str | None = None  # the case state the event implies, if any
+    attribution: str = ""  # who says so, when the text attributes it ("his lawyer said")
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What matching and detection find in one text, without storing anything."""
+
+    input: str
+    mentions: tuple[Mention, ...]
+    events: tuple[Event, ...]
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class PollSummary:
+    sources_due: int = 0
+    sources_ok: int = 0
+    sources_failed: int = 0
+    documents_new: int = 0
+    mentions_new: int = 0
+    events_new: int = 0
+    flags_new: int = 0
+    failures: tuple[tuple[str, str], ...] = ()  # (source name, error message)
+    dark_sources: tuple[str, ...] = ()  # sources failing for days
