@@ -1,0 +1,84 @@
+"""Decide which events deserve an organiser's attention, and file a document with its findings.
+
+A flag is raised for an event that would change a person's recorded status (and is
+dated no earlier than that status), or for an alert (ill-treatment, health risk,
+transfer, hunger strike) that is new. Evidence already flagged, whether still open,
+confirmed or dismissed, never flags again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from watch.records import ALERT_KINDS, Document, Event, Mention, Status
+from watch.store import Store, evidence_key
+
+
+@dataclass(frozen=True)
+class Filed:
+    document_id: int
+    changed: bool
+    mentions_new: int = 0
+    events_new: int = 0
+    flags_new: int = 0
+
+
+def would_change(event: Event, status: Status) -> bool:
+    """Whether the event, if true, moves the person's recorded state."""
+    if event.kind in ALERT_KINDS:
+        return True
+    moves_custody = event.custody is not None and event.custody != status.custody
+    moves_case = event.case is not None and event.case != status.case
+    return moves_custody or moves_case
+
+
+def is_news(event: Event, status: Status) -> bool:
+    """Not older than what we already know: a retold 2010 sentence is history, not news."""
+    if status.since is None or event.date is None:
+        return True
+    return event.date >= status.since
+
+
+def deserves_flag(
+    event: Event,
+    status: Status,
+    already: Sequence[tuple[str, date | None]] = (),
+) -> bool:
+    """`already` holds (kind, date) of the person's open or confirmed flags."""
+    if (event.kind, event.date) in already:
+        return False
+    return would_change(event, status) and is_news(event, status)
+
+
+def file_document(
+    store: Store, doc: Document, mentions: Sequence[Mention], events: Sequence[Event]
+) -> Filed:
+    """Store one document with what was found in it, and raise its flags: one transaction."""
+    with store.transaction():
+        doc_id, changed = store.save_document(doc)
+        if not changed:
+            return Filed(doc_id, False)
+        mentions_new = store.add_mentions(doc_id, doc.text, mentions)
+        new_events = store.add_events(doc_id, events)
+        flags_new = raise_flags(store, new_events)
+    return Filed(doc_id, True, mentions_new, len(new_events), flags_new)
+
+
+def raise_flags(store: Store, new_events: Sequence[tuple[int, Event]]) -> int:
+    if not new_events:
+        return 0
+    statuses = store.statuses()
+    seen = store.flagged([evidence_key(e) for _, e in new_events])
+    raised = 0
+    for event_id, event in new_events:
+        key = evidence_key(event)
+        status = statuses.get(event.person_id, Status())
+        already = store.open_flag_events(event.person_id)
+        if key in seen or not deserves_flag(event, status, already):
+            continue
+        if store.add_flag(event_id, event) is not None:
+            seen.add(key)
+            raised += 1
+    return raised

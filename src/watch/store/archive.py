@@ -1,0 +1,285 @@
+"""Writes to the archive: the watchlist's people and sources, documents, mentions, events, flags."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from watch.records import Document, Event, Mention, Person, Source, Status, Watchlist
+from watch.store.connection import connect, ensure_schema, now
+
+SNIPPET_CHARS = 120
+
+
+def evidence_key(event: Event) -> str:
+    """The same claim about the same person, wherever it is printed, has one key."""
+    sentence = " ".join(event.sentence.casefold().split())
+    raw = f"{event.person_id}\x1f{event.kind}\x1f{sentence}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+def content_hash(*parts: str | None) -> str:
+    return hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+
+
+def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
+    left = max(0, start - width // 2)
+    right = min(len(text), end + width // 2)
+    body = " ".join(text[left:right].split())
+    return ("…" if left else "") + body + ("…" if right < len(text) else "")
+
+
+def names_key(person: Person) -> str:
+    """Changes when a person's names or context change, so their archive gets rescanned."""
+    return content_hash(*person.names, "|", *person.context)
+
+
+class Store:
+    """One open connection to the archive. Open it briefly: see store.connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
+        self.con = con
+        self.path = path
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- people and sources -------------------------------------------------------------
+
+    def sync_watchlist(self, watchlist: Watchlist) -> list[str]:
+        """Bring persons and sources in line with the watchlist; return ids needing a rescan."""
+        with self.transaction():
+            stale = [p.id for p in watchlist.people if self._sync_person(p)]
+            for source in watchlist.sources:
+                self._sync_source(source)
+        return stale
+
+    def _sync_person(self, person: Person) -> bool:
+        row = self.con.execute(
+            "SELECT names_key, scanned_at FROM persons WHERE id = ?", [person.id]
+        ).fetchone()
+        appeals = json.dumps([asdict(a) for a in person.appeals], default=str)
+        key = names_key(person)
+        if row is None:
+            self.con.execute(
+                "INSERT INTO persons (id, name, aliases, context, country, appeals, added, names_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [person.id, person.name, list(person.aliases), list(person.context),
+                 person.country, appeals, now(), key],
+            )  # fmt: skip
+        else:
+            self.con.execute(
+                "UPDATE persons SET name = ?, aliases = ?, context = ?, country = ?, appeals = ?,"
+                " names_key = ? WHERE id = ?",
+                [person.name, list(person.aliases), list(person.context), person.country,
+                 appeals, key, person.id],
+            )  # fmt: skip
+        self._sync_watchlist_status(person)
+        return row is None or row[0] != key or row[1] is None
+
+    def _sync_watchlist_status(self, person: Person) -> None:
+        """The watchlist's status counts when an organiser changes it in the file."""
+        last = self.con.execute(
+            'SELECT custody, "case", since FROM status_history WHERE person_id = ? '
+            "AND origin = 'watchlist' ORDER BY id DESC LIMIT 1",
+            [person.id],
+        ).fetchone()
+        status = person.status
+        if last == (status.custody, status.case, status.since):
+            return
+        self.set_status(person.id, status, origin="watchlist")
+
+    def set_status(self, person_id: str, status: Status, *, origin: str, flag_id=None) -> None:
+        self.con.execute(
+            'INSERT INTO status_history (person_id, custody, "case", since, origin, flag_id, recorded_at)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [person_id, status.custody, status.case, status.since, origin, flag_id, now()],
+        )
+        self.con.execute(
+            'UPDATE persons SET custody = ?, "case" = ?, since = ? WHERE id = ?',
+            [status.custody, status.case, status.since, person_id],
+        )
+
+    def _sync_source(self, source: Source) -> None:
+        self.con.execute(
+            "INSERT INTO sources (id, name, kind, url, language) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+            "url = excluded.url, language = excluded.language",
+            [source.id, source.name, source.kind, source.url, source.language],
+        )
+
+    SOURCE_FIELDS = (
+        "etag", "last_modified", "content_hash", "last_checked", "last_success", "last_error_key",
+        "last_error", "last_error_at", "consecutive_failures", "next_due", "items_seen",
+        "last_new_item", "state",
+    )  # fmt: skip
+
+    def source_rows(self) -> dict[str, dict]:
+        """Every source's stored fetch state, by id (`state` is a JSON dict for the crawler)."""
+        cursor = self.con.execute("SELECT * FROM sources")
+        columns = [d[0] for d in cursor.description]
+        rows = {}
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            row["state"] = json.loads(row["state"]) if row["state"] else {}
+            rows[row["id"]] = row
+        return rows
+
+    def update_source(self, source_id: str, **fields) -> None:
+        unknown = set(fields) - set(self.SOURCE_FIELDS)
+        if unknown:
+            raise ValueError(f"not source fields: {sorted(unknown)}")
+        if "state" in fields:
+            fields["state"] = json.dumps(fields["state"], default=str)
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        self.con.execute(
+            f"UPDATE sources SET {assignments} WHERE id = ?", [*fields.values(), source_id]
+        )
+
+    def mark_scanned(self, person_ids: Sequence[str]) -> None:
+        self.con.execute(
+            "UPDATE persons SET scanned_at = ? WHERE list_contains(?, id)",
+            [now(), list(person_ids)],
+        )
+
+    def statuses(self) -> dict[str, Status]:
+        rows = self.con.execute('SELECT id, custody, "case", since FROM persons').fetchall()
+        return {r[0]: Status(r[1], r[2], r[3]) for r in rows}
+
+    # -- documents, mentions, events ------------------------------------------------------
+
+    def save_document(self, doc: Document) -> tuple[int, bool]:
+        """Insert or update in place; return (id, whether its text is new or changed)."""
+        canonical = doc.canonical_url or doc.url
+        digest = content_hash(doc.title, doc.text)
+        row = self.con.execute(
+            "SELECT id, content_hash FROM documents WHERE canonical_url = ? "
+            "OR (guid IS NOT NULL AND guid = ? AND source_id = ?) ORDER BY id LIMIT 1",
+            [canonical, doc.guid, doc.source_id],
+        ).fetchone()
+        if row is None:
+            doc_id = self.con.execute(
+                "INSERT INTO documents (url, canonical_url, guid, title, text, language, published,"
+                " fetched, source_id, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
+                [doc.url, canonical, doc.guid, doc.title, doc.text, doc.language,
+                 _naive(doc.published), _naive(doc.fetched) or now(), doc.source_id, digest],
+            ).fetchone()[0]  # fmt: skip
+            return doc_id, True
+        if row[1] == digest:
+            return row[0], False
+        self.con.execute(
+            "UPDATE documents SET title = ?, text = ?, language = ?, updated = ?,"
+            " content_hash = ?, published = coalesce(published, ?) WHERE id = ?",
+            [doc.title, doc.text, doc.language, now(), digest, _naive(doc.published), row[0]],
+        )
+        # The old text's spans no longer point anywhere: find them afresh.
+        self.con.execute("DELETE FROM mentions WHERE document_id = ?", [row[0]])
+        return row[0], True
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        rows = self.con.execute(
+            "SELECT canonical_url FROM documents WHERE list_contains(?, canonical_url)",
+            [list(urls)],
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def add_mentions(self, doc_id: int, text: str, mentions: Sequence[Mention]) -> int:
+        added = 0
+        for m in mentions:
+            inserted = self.con.execute(
+                "INSERT INTO mentions (person_id, document_id, matched, start, \"end\", snippet,"
+                " score, how, found) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                [m.person_id, doc_id, m.matched, m.start, m.end, snippet(text, m.start, m.end),
+                 m.score, m.how, now()],
+            ).fetchall()  # fmt: skip
+            added += len(inserted)
+        return added
+
+    def add_events(self, doc_id: int, events: Sequence[Event]) -> list[tuple[int, Event]]:
+        """Store events; return the ones not seen in this document before, with their ids."""
+        new = []
+        for e in events:
+            inserted = self.con.execute(
+                "INSERT INTO events (person_id, document_id, kind, event_date, date_how, sentence,"
+                " cue, custody, \"case\", attribution, evidence_key, found)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                [e.person_id, doc_id, e.kind, e.date, e.date_how, e.sentence, e.cue, e.custody,
+                 e.case, e.attribution, evidence_key(e), now()],
+            ).fetchall()  # fmt: skip
+            if inserted:
+                new.append((inserted[0][0], e))
+        return new
+
+    # -- flags and reviews ---------------------------------------------------------------
+
+    def flagged(self, keys: Sequence[str]) -> set[str]:
+        """Evidence already flagged, open or decided: the same evidence never flags twice."""
+        rows = self.con.execute(
+            "SELECT evidence_key FROM flags WHERE list_contains(?, evidence_key)", [list(keys)]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def open_flag_events(self, person_id: str) -> list[tuple[str, date | None]]:
+        """(kind, event date) of the person's open and confirmed flags."""
+        return self.con.execute(
+            "SELECT e.kind, e.event_date FROM flags f JOIN events e ON e.id = f.event_id "
+            "WHERE f.person_id = ? AND f.state IN ('open', 'confirmed')",
+            [person_id],
+        ).fetchall()
+
+    def add_flag(self, event_id: int, event: Event) -> int | None:
+        row = self.con.execute(
+            "INSERT INTO flags (person_id, event_id, evidence_key, state, created)"
+            " VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING RETURNING id",
+            [event.person_id, event_id, evidence_key(event), now()],
+        ).fetchone()
+        return row[0] if row else None
+
+    def flag_for_review(self, flag_id: int) -> tuple | None:
+        return self.con.execute(
+            'SELECT f.id, f.person_id, f.state, e.custody, e."case", e.event_date, e.kind '
+            "FROM flags f JOIN events e ON e.id = f.event_id WHERE f.id = ?",
+            [flag_id],
+        ).fetchone()
+
+    def record_review(self, flag_id: int, decision: str, state: str, note: str | None,
+                      reviewer: str | None) -> None:  # fmt: skip
+        self.con.execute("UPDATE flags SET state = ? WHERE id = ?", [state, flag_id])
+        self.con.execute(
+            "INSERT INTO reviews (flag_id, decision, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?)",
+            [flag_id, decision, note, reviewer, now()],
+        )
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    """Store UTC without tzinfo, as every TIMESTAMP in the archive is."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def open_store(path: Path, *, read_only: bool = False) -> Iterator[Store]:
+    """Open the archive (creating or upgrading it first), and close it on leaving."""
+    ensure_schema(path)
+    con = connect(path, read_only=read_only)
+    try:
+        yield Store(con, path)
+    finally:
+        con.close()

@@ -1,0 +1,170 @@
+"""Opening the archive: locks, migrations, and read-only user SQL.
+
+DuckDB lets one process write a file, or many read it, never both at once. A poll
+therefore opens the archive only for short batches and closes it in between; a
+reader (the CLI, the dashboard) that finds the file busy waits and tries again
+instead of failing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from watch.errors import QueryError, SchemaTooNewError, StoreError
+from watch.store.migrations import LATEST, MIGRATIONS
+
+LOCK_WAIT_SECONDS = 60.0
+
+
+def now() -> datetime:
+    """Naive UTC: what every TIMESTAMP column in the archive holds."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _is_lock_conflict(error: Exception) -> bool:
+    return "lock" in str(error).lower()
+
+
+def connect(
+    path: Path,
+    *,
+    read_only: bool = False,
+    wait: float = LOCK_WAIT_SECONDS,
+    config: dict | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process holds it."""
+    deadline = time.monotonic() + wait
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+        except duckdb.IOException as error:
+            if not _is_lock_conflict(error) or time.monotonic() > deadline:
+                raise StoreError(f"cannot open the archive {path}: {error}") from error
+        except duckdb.Error as error:
+            raise StoreError(f"cannot open the archive {path}: {error}") from error
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """Bring the file to the latest schema; return the names of the migrations applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied TIMESTAMP NOT NULL)"
+    )
+    current = schema_version(con)
+    if current > LATEST:
+        raise SchemaTooNewError(
+            f"{path} has schema version {current}, but this appealwatch knows only up to "
+            f"{LATEST}: upgrade appealwatch before using this archive"
+        )
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            migration.apply(con)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                [migration.version, migration.name, now()],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(migration.name)
+    return applied
+
+
+def ensure_schema(path: Path) -> None:
+    """Create or upgrade the archive so that read-only openers find the latest schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        con = connect(path, read_only=True)
+        try:
+            version = schema_version(con)
+        finally:
+            con.close()
+        if version == LATEST:
+            return
+        if version > LATEST:
+            raise SchemaTooNewError(
+                f"{path} has schema version {version}, but this appealwatch knows only up to "
+                f"{LATEST}: upgrade appealwatch before using this archive"
+            )
+    con = connect(path)
+    try:
+        migrate(con, path)
+    finally:
+        con.close()
+
+
+# User SQL: read-only, no files or network, a time limit and a row cap (as datasette does).
+USER_SQL_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+
+
+@contextmanager
+def user_sql_connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    if not path.exists():
+        raise StoreError(f"no archive at {path} yet: run `appealwatch poll` first")
+    ensure_schema(path)
+    con = connect(path, read_only=True, config=USER_SQL_CONFIG)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def run_user_sql(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    *,
+    params: list | None = None,
+    max_rows: int = 10_000,
+    time_limit: float = 10.0,
+) -> tuple[list[str], list[tuple], bool]:
+    """Run one read-only statement; return (columns, rows, truncated)."""
+    timer = threading.Timer(time_limit, con.interrupt)
+    timer.start()
+    try:
+        cursor = con.execute(sql, params or [])
+        if cursor.description is None:
+            return [], [], False
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchmany(max_rows + 1)
+    except duckdb.InterruptException as error:
+        raise QueryError(f"query stopped after the {time_limit:g} s time limit") from error
+    except (duckdb.InvalidInputException, duckdb.PermissionException) as error:
+        raise QueryError(_readable(error)) from error
+    except duckdb.Error as error:
+        raise QueryError(f"query failed: {error}") from error
+    finally:
+        timer.cancel()
+    return columns, rows[:max_rows], len(rows) > max_rows
+
+
+def _readable(error: Exception) -> str:
+    text = str(error)
+    if "read-only mode" in text:
+        return "the archive is read-only here: only statements that read (SELECT, ...) may run"
+    if "disabled by configuration" in text:
+        return "file and network access is disabled for queries on the archive"
+    return f"query refused: {text}"
