@@ -258,6 +258,15 @@ class Store:
             [flag_id],
         ).fetchone()
 
+    def reject_mentions(self, flag_id: int) -> None:
+        """Take the flagged document's mentions off the flagged person."""
+        self.con.execute(
+            "UPDATE mentions SET rejected = true WHERE (person_id, document_id) IN "
+            "(SELECT f.person_id, e.document_id FROM flags f JOIN events e ON e.id = f.event_id "
+            "WHERE f.id = ?)",
+            [flag_id],
+        )
+
     def record_review(self, flag_id: int, decision: str, state: str, note: str | None,
                       reviewer: str | None) -> None:  # fmt: skip
         self.con.execute("UPDATE flags SET state = ? WHERE id = ?", [state, flag_id])

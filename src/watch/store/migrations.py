@@ -95,6 +95,7 @@ CREATE TABLE mentions (
     score DOUBLE NOT NULL,
     how VARCHAR,
     found TIMESTAMP NOT NULL,
+    rejected BOOLEAN NOT NULL DEFAULT false,
     UNIQUE (person_id, document_id, start)
 );
 CREATE TABLE events (
