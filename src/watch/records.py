@@ -136,6 +136,11 @@ class Watchlist:
         return next((p for p in self.people if p.id == person_id), None)
 
 
+def full_text(title: str | None, text: str | None) -> str:
+    """What is matched and analysed: the title, a blank line, the text. Mention spans index it."""
+    return f"{title}\n\n{text or ''}" if title else text or ""
+
+
 @dataclass
 class Document:
     """One article or page, as extracted; what the archive stores in `documents`."""
@@ -149,6 +154,10 @@ class Document:
     fetched: datetime | None = None
     source_id: str | None = None
     guid: str | None = None
+
+    @property
+    def full_text(self) -> str:
+        return full_text(self.title, self.text)
 
 
 @dataclass(frozen=True)

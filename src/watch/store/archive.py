@@ -191,6 +191,21 @@ class Store:
         self.con.execute("DELETE FROM mentions WHERE document_id = ?", [row[0]])
         return row[0], True
 
+    def document_batch(self, after_id: int, limit: int) -> list[tuple]:
+        """(id, title, text, language, published) of stored documents, in id order, for rescans."""
+        return self.con.execute(
+            "SELECT id, title, text, language, published"
+            " FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+            [after_id, limit],
+        ).fetchall()
+
+    def document_count(self) -> int:
+        return self.con.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def unscanned_people(self) -> list[str]:
+        rows = self.con.execute("SELECT id FROM persons WHERE scanned_at IS NULL").fetchall()
+        return [r[0] for r in rows]
+
     def known_urls(self, urls: Sequence[str]) -> set[str]:
         rows = self.con.execute(
             "SELECT canonical_url FROM documents WHERE list_contains(?, canonical_url)",
