@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from watch.records import Document, Event, Mention, Person, Source, Status, Watchlist
+from watch.errors import StoreError
 from watch.store.connection import connect, ensure_schema, now
 
 SNIPPET_CHARS = 120
@@ -300,7 +301,12 @@ def _naive(value: datetime | None) -> datetime | None:
 
 @contextmanager
 def open_store(path: Path, *, read_only: bool = False) -> Iterator[Store]:
-    """Open the archive (creating or upgrading it first), and close it on leaving."""
+    """Open the archive (creating or upgrading it first), and close it on leaving.
+
+    Read-only openers never create a file: an archive that does not exist yet is an error.
+    """
+    if read_only and not path.exists():
+        raise StoreError(f"no archive at {path} yet: run `appealwatch poll` first")
     ensure_schema(path)
     con = connect(path, read_only=read_only)
     try:
