@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from watch.records import Document, Event, Mention, Person, Source, Status, Watchlist
 from watch.errors import StoreError
+from watch.records import Document, Event, Mention, Person, Source, Status, Watchlist
 from watch.store.connection import connect, ensure_schema, now
 
 SNIPPET_CHARS = 120
