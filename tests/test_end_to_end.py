@@ -209,3 +209,37 @@ def test_scan_finds_mentions_and_events_without_storing(world, tmp_path):
     assert {m["person"] for m in petition["mentions"]} == {"rita-karasartova"}
     assert petition["events"] == []
     assert not (tmp_path / "archive").exists()
+
+
+def test_new_flags_are_mailed_through_smtp(world, tmp_path):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    controller = Controller(Collect(), hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        port = controller.server.sockets[0].getsockname()[1]
+        text = world.read_text().replace(
+            "  poll_interval: 30m\n",
+            "  poll_interval: 30m\n  mail:\n    smtp: 127.0.0.1:%d\n"
+            "    from: appealwatch@example.org\n    to: [organisers@example.org]\n" % port,
+        )
+        world.write_text(text)
+        result = cli(world, "poll")
+        assert result.returncode == 0, result.stderr
+        assert len(received) == 1
+        mail = received[0]
+        assert mail["To"] == "organisers@example.org"
+        assert "new flag" in mail["Subject"]
+        assert "died" in mail.get_payload() and "azimjan-askarov" in mail.get_payload()
+        # Nothing new: no second mail.
+        assert cli(world, "poll", "--force").returncode == 0
+        assert len(received) == 1
+    finally:
+        controller.stop()

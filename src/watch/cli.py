@@ -140,7 +140,7 @@ def poll(obj: Context, force: bool) -> None:
 
     Prints nothing when there is nothing new (for cron), unless -v.
     """
-    from watch.notify import poll_report
+    from watch.notify import mail_report, poll_report
     from watch.poll import poll as run_poll
     from watch.store.connection import now
 
@@ -155,6 +155,14 @@ def poll(obj: Context, force: bool) -> None:
     report = poll_report(summary, new_flags, verbose=obj.verbose)
     if report:
         click.echo(report)
+    mail = obj.watchlist.settings.mail
+    if mail and (new_flags or summary.dark_sources):
+        subject = (
+            f"appealwatch: {len(new_flags)} new flag(s)"
+            if new_flags
+            else "appealwatch: sources failing"
+        )
+        mail_report(mail, poll_report(summary, new_flags), subject=subject)
     if summary.sources_due and not summary.sources_ok:
         click.echo("appealwatch: error: every source failed in this poll", err=True)
         sys.exit(EXIT_ALL_SOURCES_FAILED)

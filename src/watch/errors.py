@@ -8,6 +8,7 @@
     │   ├── SchemaTooNewError       the file was written by a newer appealwatch
     │   └── QueryError              user SQL refused (writes, file access) or failed
     ├── ReviewError                 a review names an unknown flag or a bad decision  (exit 6)
+    ├── NotifyError                 the poll report could not be mailed               (exit 7)
     └── FetchError                  one source could not be fetched or parsed
                                     (never ends a poll: its key is stored on the source)
 
@@ -28,6 +29,7 @@ EXIT_LOCKED = 3
 EXIT_ALL_SOURCES_FAILED = 4
 EXIT_STORE = 5
 EXIT_REVIEW = 6
+EXIT_NOTIFY = 7
 
 
 class WatchError(Exception):
@@ -84,6 +86,10 @@ class QueryError(StoreError):
 
 class ReviewError(WatchError):
     exit_code = EXIT_REVIEW
+
+
+class NotifyError(WatchError):
+    exit_code = EXIT_NOTIFY
 
 
 class FetchError(WatchError):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import smtplib
 from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 
-from watch.records import PollSummary
+from watch.errors import NotifyError
+from watch.records import MailSettings, PollSummary
 
 
 def poll_report(
@@ -36,3 +41,28 @@ def poll_report(
 def _short(text: str, width: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def mail_report(mail: MailSettings, report: str, *, subject: str) -> None:
+    """Send the poll report; raise NotifyError with the reason when the server refuses."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = mail.sender
+    message["To"] = ", ".join(mail.to)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="appealwatch")
+    message.set_content(report)
+    password = os.environ.get(mail.password_env) if mail.password_env else None
+    if mail.password_env and password is None:
+        raise NotifyError(
+            f"settings.mail.password_env names ${mail.password_env}, which is not set"
+        )
+    try:
+        with smtplib.SMTP(mail.host, mail.port, timeout=30) as smtp:
+            if mail.starttls:
+                smtp.starttls()
+            if mail.username:
+                smtp.login(mail.username, password or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise NotifyError(f"could not mail the report through {mail.smtp}: {error}") from error

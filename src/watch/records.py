@@ -110,6 +110,26 @@ class Source:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """Where poll reports are mailed, besides being printed (for when cron's mail is not read)."""
+
+    smtp: str  # host or host:port
+    sender: str
+    to: tuple[str, ...]
+    username: str | None = None
+    password_env: str | None = None  # the name of an environment variable holding the password
+    starttls: bool = False
+
+    @property
+    def host(self) -> str:
+        return self.smtp.rsplit(":", 1)[0] if ":" in self.smtp else self.smtp
+
+    @property
+    def port(self) -> int:
+        return int(self.smtp.rsplit(":", 1)[1]) if ":" in self.smtp else 25
+
+
+@dataclass(frozen=True)
 class Settings:
     database: Path = Path("watch.duckdb")
     user_agent: str = "appealwatch/0.1 (+https://github.com/appealwatch/appealwatch)"
@@ -123,6 +143,7 @@ class Settings:
     per_host_delay: float = 1.0  # seconds between two requests to one host
     concurrency: int = 50  # requests in flight over all hosts
     max_articles_per_source: int = 50  # article pages followed per source per poll
+    mail: MailSettings | None = None
 
 
 @dataclass(frozen=True)

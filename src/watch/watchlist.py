@@ -22,6 +22,7 @@ from watch.records import (
     CUSTODY_STATES,
     SOURCE_KINDS,
     Appeal,
+    MailSettings,
     Person,
     Settings,
     Source,
@@ -38,8 +39,9 @@ TOP_KEYS = ("settings", "people", "sources")
 SETTINGS_KEYS = (
     "database", "user_agent", "poll_interval", "max_body_bytes", "connect_timeout",
     "read_timeout", "total_timeout", "max_redirects", "per_host_concurrency",
-    "per_host_delay", "concurrency", "max_articles_per_source",
+    "per_host_delay", "concurrency", "max_articles_per_source", "mail",
 )  # fmt: skip
+MAIL_KEYS = ("smtp", "from", "to", "username", "password_env", "starttls")
 PERSON_KEYS = ("id", "name", "aliases", "context", "country", "status", "appeals")
 STATUS_KEYS = ("custody", "case", "since")
 APPEAL_KEYS = ("id", "url", "language", "opened", "targets")
@@ -232,6 +234,8 @@ def _settings(reader: _Reader, node: yaml.Node | None, path: Path) -> Settings:
         default = getattr(defaults, key)
         if key == "poll_interval":
             values[key] = reader.duration(value_node, "settings.poll_interval")
+        elif key == "mail":
+            values[key] = _mail(reader, value_node)
         elif isinstance(default, bool | str | Path):
             values[key] = reader.text(value_node, f"settings.{key}")
         else:
@@ -239,6 +243,30 @@ def _settings(reader: _Reader, node: yaml.Node | None, path: Path) -> Settings:
     values = {k: v for k, v in values.items() if v is not None}
     database = Path(values.pop("database", defaults.database)).expanduser()
     return Settings(database=path.resolve().parent / database, **values)
+
+
+def _mail(reader: _Reader, node: yaml.Node) -> MailSettings | None:
+    keys = reader.mapping(node, "settings.mail", MAIL_KEYS)
+    smtp = reader.text(keys.get("smtp"), "settings.mail.smtp")
+    sender = reader.text(keys.get("from"), "settings.mail.from")
+    to = reader.texts(keys.get("to"), "settings.mail.to")
+    for key, value in (("smtp", smtp), ("from", sender), ("to", to)):
+        if not value and isinstance(node, yaml.MappingNode):
+            reader.problem(node, f"settings.mail needs `{key}:`")
+    if smtp and not re.match(r"^[\w.-]+(:\d+)?$", smtp):
+        reader.problem(keys["smtp"], f"settings.mail.smtp {smtp!r} is not host or host:port")
+        return None
+    starttls = keys.get("starttls")
+    if not (smtp and sender and to):
+        return None
+    return MailSettings(
+        smtp=smtp,
+        sender=sender,
+        to=to,
+        username=reader.text(keys.get("username"), "settings.mail.username"),
+        password_env=reader.text(keys.get("password_env"), "settings.mail.password_env"),
+        starttls=bool(starttls is not None and str(starttls.value).lower() in ("true", "yes", "1")),
+    )
 
 
 def _person(reader: _Reader, node: yaml.Node) -> Person | None:
