@@ -227,8 +227,8 @@ def test_new_flags_are_mailed_through_smtp(world, tmp_path):
         port = controller.server.sockets[0].getsockname()[1]
         text = world.read_text().replace(
             "  poll_interval: 30m\n",
-            "  poll_interval: 30m\n  mail:\n    smtp: 127.0.0.1:%d\n"
-            "    from: appealwatch@example.org\n    to: [organisers@example.org]\n" % port,
+            f"  poll_interval: 30m\n  mail:\n    smtp: 127.0.0.1:{port}\n"
+            "    from: appealwatch@example.org\n    to: [organisers@example.org]\n",
         )
         world.write_text(text)
         result = cli(world, "poll")
