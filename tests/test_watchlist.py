@@ -111,3 +111,18 @@ def test_environment_variable_names_the_watchlist(tmp_path):
     result = run_cli("check", cwd=tmp_path.parent, env={"APPEALWATCH_WATCHLIST": str(path)})
     assert result.returncode == 0, result.stderr
     assert "1 people" in result.stdout
+
+
+def test_mail_settings(tmp_path):
+    wl = load(write(tmp_path, (
+        "settings:\n  mail:\n    smtp: mail.example.org:587\n    from: a@example.org\n"
+        "    to: [b@example.org, c@example.org]\n    starttls: true\npeople:\n  - name: A B\n"
+    )))  # fmt: skip
+    mail = wl.settings.mail
+    assert (mail.host, mail.port, mail.to, mail.starttls) == (
+        "mail.example.org", 587, ("b@example.org", "c@example.org"), True,
+    )  # fmt: skip
+    found = problems(
+        tmp_path, "settings:\n  mail:\n    smtp: 'bad host:x'\npeople:\n  - name: A B\n"
+    )
+    assert any(":3: settings.mail needs `from:`" in p for p in found)
