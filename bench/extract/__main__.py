@@ -2,6 +2,7 @@
 
     python bench/extract                  # every candidate, then watch.extract.extract_page
     python bench/extract trafilatura      # only candidates whose name contains "trafilatura"
+    python bench/extract fingerprint      # only the syndication (near-duplicate) table
 
 Columns: scrapinghub-aeb shingle P/R/F1 and accuracy (upstream evaluate.py),
 trafilatura-eval snippet P/R/F1 (upstream eval_common.count_item), and
@@ -22,6 +23,7 @@ sys.path[:0] = [
 
 from candidates import CANDIDATES  # noqa: E402
 from corpus import CORPUS, exact, load_pages, prf, shingle_counts, snippet_counts  # noqa: E402
+from fingerprints import report  # noqa: E402
 
 from watch.charset import decode  # noqa: E402
 
@@ -68,6 +70,9 @@ def main(argv: list[str]) -> None:
     if not (CORPUS / "articles").is_dir():
         sys.exit(f"corpus not found at {CORPUS}/articles (set APPEALWATCH_CORPUS)")
     pages = load_pages()
+    if argv[:1] == ["fingerprint"]:
+        report([p.truth["articleBody"] for p in pages if p.source == "scrapinghub-aeb"])
+        return
     decoded = [decode(p.path.read_bytes())[0] for p in pages]
     wanted = argv[0] if argv else ""
     candidates = {k: v for k, v in CANDIDATES.items() if wanted in k}
@@ -81,6 +86,7 @@ def main(argv: list[str]) -> None:
     for name, extractor in candidates.items():
         extractor(decoded[0], pages[0].url)  # warm-up: imports, lazy tables
         measure(name, extractor, pages, decoded)
+    report([p.truth["articleBody"] for p in pages if p.source == "scrapinghub-aeb"])
 
 
 if __name__ == "__main__":
