@@ -82,3 +82,15 @@ CANDIDATES: dict[str, Extractor] = {
     "trafilatura recall": trafilatura_recall,
     "trafilatura precision": trafilatura_precision,
 }
+
+
+def trafilatura_precision_fast(html: str, url: str) -> str:
+    import trafilatura
+
+    return (
+        trafilatura.extract(html, url=url, include_comments=False, favor_precision=True, fast=True)
+        or ""
+    )
+
+
+CANDIDATES["trafilatura precision fast"] = trafilatura_precision_fast

@@ -63,7 +63,7 @@ def _is_tracking(key: str, value: str) -> bool:
     k = key.lower()
     if k in _TRACKING_EXACT or k.startswith(_TRACKING_PREFIXES):
         return True
-    return k in ("ref", "source", "src", "from", "via", "cmp", "campaign") and bool(
+    return k in ("ref", "r", "source", "src", "from", "via", "cmp", "campaign", "utm") and bool(
         _REFERRER_VALUES.match(value)
     )
 
