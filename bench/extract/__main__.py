@@ -3,6 +3,7 @@
     python bench/extract                  # every candidate, then watch.extract.extract_page
     python bench/extract trafilatura      # only candidates whose name contains "trafilatura"
     python bench/extract fingerprint      # only the syndication (near-duplicate) table
+    python bench/extract charset          # only the charset detection table
 
 Columns: scrapinghub-aeb shingle P/R/F1 and accuracy (upstream evaluate.py),
 trafilatura-eval snippet P/R/F1 (upstream eval_common.count_item), and
@@ -22,6 +23,7 @@ sys.path[:0] = [
 ]
 
 from candidates import CANDIDATES  # noqa: E402
+from charsets import report as charset_report  # noqa: E402
 from corpus import CORPUS, exact, load_pages, prf, shingle_counts, snippet_counts  # noqa: E402
 from fingerprints import report  # noqa: E402
 
@@ -60,7 +62,7 @@ def measure(name, extractor, pages, decoded):
     ms = sorted(t * 1000 for t in times)
     p95 = ms[int(0.95 * (len(ms) - 1))]
     print(
-        f"{name:24} {ap:6.3f} {ar:6.3f} {af:6.3f} {hits / max(n_aeb, 1):6.3f}   "
+        f"{name:28} {ap:6.3f} {ar:6.3f} {af:6.3f} {hits / max(n_aeb, 1):6.3f}   "
         f"{sp:6.3f} {sr:6.3f} {sf:6.3f}   {statistics.mean(ms):7.1f} {p95:7.1f}",
         flush=True,
     )
@@ -70,6 +72,9 @@ def main(argv: list[str]) -> None:
     if not (CORPUS / "articles").is_dir():
         sys.exit(f"corpus not found at {CORPUS}/articles (set APPEALWATCH_CORPUS)")
     pages = load_pages()
+    if argv[:1] == ["charset"]:
+        charset_report(pages)
+        return
     if argv[:1] == ["fingerprint"]:
         report([p.truth["articleBody"] for p in pages if p.source == "scrapinghub-aeb"])
         return
@@ -79,14 +84,15 @@ def main(argv: list[str]) -> None:
     candidates["appealwatch extract_page"] = appealwatch
     print(f"{len(pages)} pages from {CORPUS / 'articles'}")
     print(
-        f"{'':24} {'scrapinghub-aeb (shingles)':29}   {'trafilatura-eval (snippets)':22}   ms/page"
+        f"{'':28} {'scrapinghub-aeb (shingles)':29}   {'trafilatura-eval (snippets)':22}   ms/page"
     )
     cols = ("P", "R", "F1", "acc", "", "P", "R", "F1", "", "mean", "p95")
-    print(f"{'extractor':24} " + " ".join(f"{c:>6}" if c else " " for c in cols))
+    print(f"{'extractor':28} " + " ".join(f"{c:>6}" if c else " " for c in cols))
     for name, extractor in candidates.items():
         extractor(decoded[0], pages[0].url)  # warm-up: imports, lazy tables
         measure(name, extractor, pages, decoded)
     report([p.truth["articleBody"] for p in pages if p.source == "scrapinghub-aeb"])
+    charset_report(pages)
 
 
 if __name__ == "__main__":
