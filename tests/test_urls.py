@@ -41,6 +41,10 @@ from watch.urls import canonical, is_http, same_site
         ),
         ("https://Bücher.example/", "https://xn--bcher-kva.example/"),
         ("https://example.com./a", "https://example.com/a"),
+        # Latin-1 escapes are bytes the server expects: kept, not turned into U+FFFD.
+        ("https://x.org/caf%e9?q=caf%e9", "https://x.org/caf%E9?q=caf%E9"),
+        ("http://[::1]:8080/a", "http://[::1]:8080/a"),
+        ("http://[2001:DB8::1]/", "http://[2001:db8::1]/"),
         ("  https://example.com/a  ", "https://example.com/a"),
     ],
 )

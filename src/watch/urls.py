@@ -10,7 +10,7 @@ sorts what query is left and normalises percent-encoding, so that
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urlsplit, urlunsplit
 
 import idna
 
@@ -68,20 +68,32 @@ def _is_tracking(key: str, value: str) -> bool:
     )
 
 
+def _ascii(text: str) -> str:
+    """Raw non-ASCII characters as UTF-8 percent-escapes; existing escapes untouched."""
+    return text if text.isascii() else quote(text, safe="".join(map(chr, range(0x21, 0x7F))))
+
+
 def _requote(text: str, safe: str) -> str:
     # Decode then encode, so that %7e and ~ and %7E all come out as "~", and
-    # "é" and "%C3%A9" both as "%C3%A9". %2F and %25 stay escaped: unescaping
-    # them would change what the server sees.
-    parts = re.split(r"(%2[fF]|%25)", text)
+    # "é" and "%C3%A9" both as "%C3%A9". Bytes, not str: a Latin-1 "%E9" must
+    # stay %E9, not become U+FFFD. %2F and %25 stay escaped: unescaping them
+    # would change what the server sees.
+    parts = re.split(r"(%2[fF]|%25)", _ascii(text))
     return "".join(
-        p.upper() if re.fullmatch(r"%2[fF]|%25", p) else quote(unquote(p), safe=safe) for p in parts
+        p.upper() if re.fullmatch(r"%2[fF]|%25", p) else quote(unquote_to_bytes(p), safe=safe)
+        for p in parts
     )
 
 
 def _query(query: str) -> str:
-    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k, v)]
-    pairs.sort()
-    return urlencode(pairs, quote_via=quote, safe=_QUERY_SAFE)
+    # latin-1 maps each escaped byte to one character and back, so no byte is lost.
+    raw = parse_qsl(_ascii(query), keep_blank_values=True, encoding="latin-1")
+    pairs = sorted(
+        (k, v)
+        for k, v in raw
+        if not _is_tracking(k, v.encode("latin-1").decode("utf-8", errors="replace"))
+    )
+    return urlencode(pairs, quote_via=quote, safe=_QUERY_SAFE, encoding="latin-1")
 
 
 def canonical(url: str) -> str:
@@ -99,6 +111,8 @@ def canonical(url: str) -> str:
         port = parts.port
     except ValueError as exc:
         raise ValueError(f"bad port in URL {url!r}: {exc}") from None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _requote(_dot_segments(parts.path), _PATH_SAFE) or "/"
     return urlunsplit((scheme, netloc, path, _query(parts.query), ""))
