@@ -354,10 +354,10 @@ def _looks_like_article(url: str, anchor: str) -> bool:
     shaped = bool(_DATE_PATH.search(path) or _ID_PATH.search(path) or _SLUG.search(path))
     if path.endswith((".html", ".htm", ".shtml", ".php")) and path.count("/") >= 2:
         shaped = True
-    # A headline-like anchor: several words, or a CJK run long enough to be a sentence.
-    words = len(anchor.split())
-    headline = words >= 4 or (len(anchor) >= 10 and not anchor.isascii() and words <= 2)
-    return shaped and (headline or words >= 2)
+    # Headline-like link text: a few words, or a run of CJK long enough to be a phrase.
+    # It keeps out "12 comments"-style counters and "More" links to article-shaped URLs.
+    readable = len(anchor.split()) >= 2 or (len(anchor) >= 6 and not anchor.isascii())
+    return shaped and readable
 
 
 def _anchor_text(a) -> str:
@@ -378,7 +378,10 @@ def _article_links(tree, base: str, url: str) -> list[str]:
     seen: set[str] = set()
     found: list[str] = []
     page_url = _canonical_or(url, url)
-    for a in tree.xpath("//a[@href][not(ancestor::nav) and not(ancestor::footer)]"):
+    # The page footer and navigation are not news; a <footer> inside a teaser card is.
+    for a in tree.xpath(
+        "//a[@href][not(ancestor::nav) and not(ancestor::footer[not(ancestor::article)])]"
+    ):
         href = a.get("href", "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
