@@ -115,6 +115,12 @@ def test_header_beats_meta_and_meta_beats_nothing():
     assert decode(body.encode("cp1251"), "text/html; charset=windows-1251")[1] == "cp1251"
 
 
+def test_meta_charset_after_a_long_head_is_found():
+    head = "<html><head><script>" + "var x = 1;\n" * 2000 + "</script><meta charset=koi8-r>"
+    page = head + "</head><body>" + RUSSIAN + "</body></html>"
+    assert decode(page.encode("koi8_r")) == (page, "koi8-r")
+
+
 def test_bom_beats_a_wrong_header():
     data = codecs.BOM_UTF8 + RUSSIAN.encode("utf-8")
     assert decode(data, "text/html; charset=windows-1251") == (RUSSIAN, "utf-8")

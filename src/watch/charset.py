@@ -60,9 +60,11 @@ _NUL_PATTERNS = (
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _WESTERN = ("cp1252", "iso8859-15")
-_SNIFF_BYTES = (
-    4096  # how far browsers look for <meta charset> (WHATWG says 1024; real pages exceed it)
-)
+# How far to look for <meta charset>: WHATWG says 1024 bytes, but 7 of the 158 corpus
+# pages declare it after 4 KB of inline script and style (one after 69 KB), so the
+# whole <head>, up to 128 KB.
+_SNIFF_BYTES = 131072
+_BODY = re.compile(rb"<body[\s>]", re.I)
 
 
 def normalise_label(label: str | None) -> str | None:
@@ -99,6 +101,8 @@ def declared_charset(content: bytes, kind: str = "html") -> str | None:
         if content.startswith(prefix):
             return name
     head = content[:_SNIFF_BYTES]
+    body = _BODY.search(head)
+    head = head[: body.start()] if body else head
     xml = _XML_DECL.match(head)
     if kind != "html":
         return normalise_label(xml.group(1).decode("ascii")) if xml else None
