@@ -277,3 +277,16 @@ def test_gzip_bomb_is_refused():
     with pytest.raises(FetchError) as caught:
         parse_sitemap(bomb)
     assert caught.value.key == "sitemap_too_large"
+
+
+def test_a_page_without_an_article_body_still_gives_its_text():
+    # A listing page: trafilatura finds no article; its headlines must not vanish.
+    items = "".join(
+        f'<div class="teaser"><h3><a href="/2020/10/2{i}/story-{i}">{h}</a></h3></div>'
+        for i, h in enumerate(
+            ["Azat Isakov held in Turkmenabat", "Rita Karasartova charged", "Askarov dies"]
+        )
+    )
+    page = extract_page(f"<html><body><div>{items}</div></body></html>", "https://example.org/")
+    assert "Azat Isakov held in Turkmenabat" in page.text
+    assert "Rita Karasartova charged" in page.text

@@ -126,6 +126,10 @@ def _main_text(tree, url: str) -> str:
     text = trafilatura.extract(
         tree, url=url, include_comments=False, include_tables=True, favor_precision=True
     )
+    if not text:
+        # No article body found (a listing page, an odd layout): the page's paragraphs
+        # rather than nothing, since an empty text can only ever miss a mention.
+        text = trafilatura.baseline(tree)[1]
     return (text or "").strip()
 
 
