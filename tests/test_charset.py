@@ -218,3 +218,17 @@ def test_feedparser_encoding_feeds(corpus):
         checked += 1
     assert checked >= 60
     assert not failures, failures
+
+
+def test_feedparser_undeclared_legacy_feeds_are_guessed(corpus):
+    """illformed/chardet: Big5, EUC-JP, EUC-KR, GB2312, KOI8-R, Shift_JIS, TIS-620, windows-1255
+    feeds with no charset anywhere; the guess must give the text the expected codec gives."""
+    folder = corpus / "feeds" / "illformed" / "chardet"
+    checked = 0
+    for path in sorted(folder.glob("*.xml")):
+        raw = path.read_bytes()
+        expected = _EXPECT_ENCODING.search(raw.decode("latin-1")).group(1)
+        text, _ = decode(raw, kind="xml")
+        assert text == raw.decode(normalise_label(expected)), path.name
+        checked += 1
+    assert checked == 8
