@@ -89,7 +89,11 @@ def main(argv: list[str]) -> None:
     cols = ("P", "R", "F1", "acc", "", "P", "R", "F1", "", "mean", "p95")
     print(f"{'extractor':28} " + " ".join(f"{c:>6}" if c else " " for c in cols))
     for name, extractor in candidates.items():
-        extractor(decoded[0], pages[0].url)  # warm-up: imports, lazy tables
+        try:
+            extractor(decoded[0], pages[0].url)  # warm-up: imports, lazy tables
+        except ImportError as exc:
+            print(f"{name:28} not installed ({exc.name}): pip install -e '.[bench]'")
+            continue
         measure(name, extractor, pages, decoded)
     report([p.truth["articleBody"] for p in pages if p.source == "scrapinghub-aeb"])
     charset_report(pages)
