@@ -3,7 +3,7 @@
 Floors sit a little below what was measured (python bench/extract):
 scrapinghub-aeb shingle P/R/F1 0.956/0.972/0.964; trafilatura-eval snippet
 P/R/F1 0.932/0.939/0.936; publication day right on 33 of 44 pages; title
-exact on 30 of 45; html language right on 134 of 150.
+exact on 35 of 45; html language right on 134 of 150.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def test_metadata_on_real_pages(corpus):
         if entry.get("title"):
             titles += _ws(page.title) == _ws(entry["title"])
     assert days >= 31
-    assert titles >= 27
+    assert titles >= 32
     assert languages >= 130
 
 

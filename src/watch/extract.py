@@ -178,15 +178,18 @@ _SITE_SUFFIX = re.compile(r"\s+[|—–·:»-]\s+[^|—–·:»]{2,40}$")
 
 
 def _title(tree, meta: dict[str, str], ld: list[dict]) -> str:
-    title = _meta(meta, "og:title", "twitter:title")
-    if not title:
-        title = next((str(o["headline"]) for o in ld if o.get("headline")), "")
-    if not title:
-        raw = " ".join(" ".join(tree.xpath("//title//text()")).split())
-        title = raw
-    if not title:
-        title = " ".join(" ".join(tree.xpath("(//h1)[1]//text()")).split())
-    title = " ".join(title.split())
+    declared = [
+        _meta(meta, "og:title", "twitter:title"),
+        next((str(o["headline"]) for o in ld if o.get("headline")), ""),
+        " ".join(tree.xpath("//title//text()")),
+    ]
+    declared = [" ".join(t.split()) for t in declared if t and t.strip()]
+    h1 = " ".join(" ".join(tree.xpath("(//h1)[1]//text()")).split())
+    # The headline as printed, when the declared titles agree with it: og:title
+    # often adds a kicker ("Brexit: ...") and <title> the site's name.
+    if h1 and len(h1) > 10 and any(h1.casefold() in t.casefold() for t in declared):
+        return h1
+    title = declared[0] if declared else h1
     return _SITE_SUFFIX.sub("", title) or title
 
 
