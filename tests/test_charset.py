@@ -104,6 +104,18 @@ def test_western_pages_in_windows_1252(page, content_type):
     assert used == "cp1252"
 
 
+POLISH = (
+    "<p>Obrońca praw człowieka został zatrzymany w Biszkeku. Jego żona powiedziała, że nie "
+    "wie, gdzie jest przetrzymywany, i że może mu grozić piętnaście lat więzienia.</p>"
+)
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=iso-8859-1"])
+def test_polish_windows_1250_survives_a_western_label(content_type):
+    text, used = decode(POLISH.encode("cp1250"), content_type)
+    assert (text, used) == (POLISH, "cp1250")
+
+
 def test_header_beats_meta_and_meta_beats_nothing():
     body = RUSSIAN.replace("<head>", '<head><meta charset="koi8-r">')
     assert decode(body.encode("koi8_r"))[1] == "koi8-r"

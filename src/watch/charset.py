@@ -122,15 +122,22 @@ def _decodes(content: bytes, codec: str) -> str | None:
 _HIGH_RUN = re.compile(r"[^\x00-\x7f]{3,}")
 
 
+# ł ą ż ľ Ľ Ą Ż ź in windows-1250 are ³ ¹ ¿ ¾ ¼ ¥ ¯ Ÿ in windows-1252: never inside a word.
+_SYMBOL_IN_WORD = re.compile(r"(?<=[^\W\d_])[³¹¿¾¼¥¯Ÿ](?=[^\W\d_])")
+
+
 def _looks_wrong(text: str, codec: str) -> bool:
     """A Western single-byte label whose text looks like mojibake of another script.
 
     windows-1251, KOI8-R or GB bytes read as windows-1252 come out as long runs of
     accented letters ("Ïðèâåò"); real French or German has its accents alone
-    among ASCII letters ("été", "Größe").
+    among ASCII letters ("été", "Größe"). Central European windows-1250 read as
+    windows-1252 puts symbols inside words ("by³o" for "było", "ma¿e" for "może").
     """
     if codec not in _WESTERN:
         return False
+    if len(_SYMBOL_IN_WORD.findall(text)) >= 3:
+        return True
     high = sum(1 for c in text if ord(c) > 0x7F)
     if high < 8:
         return False
