@@ -17,6 +17,7 @@ from watch.fingerprint import (
     from_bytes,
     group,
     similar,
+    similar_to,
     to_bytes,
     tokens,
 )
@@ -173,6 +174,15 @@ def test_group_puts_copies_together_and_keeps_stories_apart():
     others = [ids[1], ids[6], ids[7], ids[8], ids[9]]
     assert len(set(others)) == 5 and 0 not in others
     assert ids[7] == 7  # an empty text is its own story, never merged
+
+
+def test_similar_to_finds_the_stored_copies_nearest_first():
+    stored = [fingerprint(t) for t in (ANOTHER_STORY, COPIES[2], "", INDEPENDENT, COPIES[0])]
+    new = fingerprint(AGENCY)
+    assert similar_to(new, stored) == [4, 1]  # COPIES[0] is the closer copy
+    assert distance(new, stored[4]) < distance(new, stored[1])
+    assert similar_to(0, stored) == []
+    assert similar_to(new, []) == []
 
 
 def test_corpus_articles_and_their_republished_copies(corpus):

@@ -91,6 +91,24 @@ def similar(a: int, b: int, threshold: int = THRESHOLD) -> bool:
     return distance(a, b) <= threshold
 
 
+def _words(fingerprints: Sequence[int]) -> np.ndarray:
+    return np.array(
+        [[(f >> (64 * k)) & (2**64 - 1) for k in range(_WORDS)] for f in fingerprints], np.uint64
+    ).reshape(len(fingerprints), _WORDS)
+
+
+def similar_to(fp: int, others: Sequence[int], threshold: int = THRESHOLD) -> list[int]:
+    """Indices of the fingerprints in `others` that are copies of `fp`, nearest first.
+
+    For checking one new article against the stories already stored (vectorised).
+    """
+    if fp == 0 or not others:
+        return []
+    d = np.bitwise_count(_words(others) ^ _words([fp])).sum(axis=1)
+    hits = np.nonzero((d <= threshold) & (np.array(others, dtype=object) != 0))[0]
+    return [int(i) for i in hits[np.argsort(d[hits], kind="stable")]]
+
+
 def group(fingerprints: Sequence[int], threshold: int = THRESHOLD) -> list[int]:
     """A story number per fingerprint: copies (transitively similar) share one.
 
@@ -98,9 +116,7 @@ def group(fingerprints: Sequence[int], threshold: int = THRESHOLD) -> list[int]:
     fingerprints take seconds, not the minutes a Python double loop would.
     """
     n = len(fingerprints)
-    words = np.array(
-        [[(f >> (64 * k)) & (2**64 - 1) for k in range(_WORDS)] for f in fingerprints], np.uint64
-    ).reshape(n, _WORDS)
+    words = _words(fingerprints)
     parent = list(range(n))
 
     def root(i: int) -> int:
