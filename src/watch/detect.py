@@ -485,7 +485,7 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
         return list(dict.fromkeys(inside))
     before = [f for f in subjects if left <= f.start and f.end <= m.start()]
     after = [f for f in subjects if m.end() <= f.start < right]
-    anaphor_before = bool(cueset.anaphora and cueset.anaphora.search(text, left, m.start()))
+    anaphors = list(cueset.anaphora.finditer(text, left, m.start())) if cueset.anaphora else []
     if cue.role == "object":
         if after and not _other_between(text, m.end(), after[0].start, cueset):
             return _with_coordinated(text, after[0], subjects, cueset)
@@ -497,7 +497,10 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
         if _other_between(text, pick.end, m.start(), cueset, names=False):
             return []
         return _with_coordinated(text, pick, subjects, cueset)
-    if anaphor_before:
+    if anaphors:
+        # "she said her lawyer was beaten": someone else stands between pronoun and cue
+        if cueset.others and cueset.others.search(text, anaphors[-1].start(), m.start()):
+            return []
         focus = _focus(sentence, m.start())
         return [focus] if focus else []
     if after:
