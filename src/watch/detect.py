@@ -441,9 +441,11 @@ def _cue_hits(text: str, cueset: CueSet) -> list[tuple[re.Match[str], Cue]]:
     raw.sort(key=lambda mc: (mc[0].start() - mc[0].end(), mc[0].start()))
     kept: list[tuple[re.Match[str], Cue]] = []
     for m, cue in raw:
-        # Two kinds may share one span ("held incommunicado"); a part of a longer cue may not.
+        # A cue inside a longer one goes ("transferred" in "transferred to hospital"); two
+        # kinds may share a span or overlap ("est détenu" / "détenu au secret").
         if not any(
-            m.start() < k.end() and k.start() < m.end() and k.span() != m.span() for k, _ in kept
+            k.start() <= m.start() and m.end() <= k.end() and k.span() != m.span()
+            for k, _ in kept
         ):
             kept.append((m, cue))
     return sorted(kept, key=lambda mc: mc[0].start())
