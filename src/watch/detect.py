@@ -510,7 +510,20 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
     earlier = [f for f in subjects if f.end <= m.start()]
     if earlier and not _other_between(text, earlier[-1].end, m.start(), cueset):
         return _with_coordinated(text, earlier[-1], subjects, cueset)
+    named = any(left <= f.start < m.start() for f in found)
+    if not earlier and not named and _subjectless(text[left : m.start()], cueset):
+        # Pro-drop ("Según su abogado, está en huelga de hambre"): the clause names
+        # no one, so it goes on about the person in focus.
+        focus = _focus(sentence, m.start())
+        return [focus] if focus else []
     return []
+
+
+def _subjectless(prefix: str, cueset: CueSet) -> bool:
+    words = prefix.split()
+    if len(words) > 2 or (cueset.others and cueset.others.search(prefix)):
+        return False
+    return not any(w[:1].isupper() for w in words[1:])
 
 
 def _focus(sentence: _Sentence, position: int) -> str | None:
