@@ -211,6 +211,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if word and (
                 word.group(1).casefold() in _ABBREVIATIONS
                 or (len(word.group(1)) == 1 and word.group(1).isupper())
+                or (len(word.group(1)) <= 2 and word.group(1).isdigit())  # "am 25. Juli"
             ):
                 continue
         end = m.end()
