@@ -522,6 +522,8 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
 
 def _subjectless(prefix: str, cueset: CueSet) -> bool:
     words = prefix.split()
+    if _CJK.search(prefix):  # no spaces to count words by: a short run of characters
+        words = [prefix] if len(prefix.strip()) <= 6 else ["", "", ""]
     if len(words) > 2 or (cueset.others and cueset.others.search(prefix)):
         return False
     return not any(w[:1].isupper() for w in words[1:])
@@ -546,6 +548,7 @@ def _other_between(text: str, start: int, end: int, cueset: CueSet, names: bool 
     return bool(names and cueset.capitalised_names and _CAPITALISED_NAME.search(span))
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _CAPITALISED_NAME = re.compile(r"(?<!\w)[A-ZА-ЯЁ][a-zа-яё'’\-]+\s+[A-ZА-ЯЁ][a-zа-яё'’\-]{2,}")
 
 
