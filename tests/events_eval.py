@@ -38,6 +38,10 @@ class Case:
     names: dict[str, list[str]] = field(default_factory=dict)
 
     @property
+    def heldout(self) -> bool:
+        return "-heldout-" in self.id
+
+    @property
     def hard_negative(self) -> bool:
         return not self.expected and self.tag in HARD_NEGATIVE_TAGS
 
@@ -71,7 +75,7 @@ def load_cases(languages: set[str] | None = None) -> list[Case]:
             where = f"{path.name} case {i}"
             cases.append(
                 Case(
-                    id=f"{lang}-{i:03d}",
+                    id=f"{path.stem}-{i:03d}",
                     language=lang,
                     text=raw["t"],
                     expected=[_parse_expected(x, where) for x in raw.get("e") or []],
