@@ -59,6 +59,8 @@ class Cue:
     custody: str | None
     case: str | None
     role: str = "any"  # "object": the person must follow the cue ("police detained X")
+    # False where the cue's own words look like a blocker ("denied medical care").
+    check_inside: bool = True
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ def _load_cues(spec: dict, where: str) -> list[Cue]:
             if custody is not None and custody not in CUSTODY_STATES:
                 raise CueFileError(f"{where}: events.{kind}[{i}]: unknown custody {custody!r}")
             regex = _compile(item["re"], f"{where}: events.{kind}[{i}]")
-            cues.append(Cue(kind, regex, custody, item.get("case", case), item.get("role", "any")))
+            role, inside = item.get("role", "any"), bool(item.get("check_inside", True))
+            cues.append(Cue(kind, regex, custody, item.get("case", case), role, inside))
     return cues
 
 
@@ -466,7 +469,8 @@ def _blocked(text: str, m: re.Match[str], cue: Cue, clause: tuple[int, int], cue
         if blocker.kinds and cue.kind not in blocker.kinds:
             continue
         if blocker.scope == "near":  # the cue itself too: "was not released"
-            span = text[max(left, m.start() - blocker.window) : m.end()]
+            end = m.end() if cue.check_inside else m.start()
+            span = text[max(left, m.start() - blocker.window) : end]
         elif blocker.scope == "clause":
             span = text[left : m.start()]
         elif blocker.scope == "sentence":
@@ -492,13 +496,22 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
     if cue.role == "object":
         if after and not _other_between(text, m.end(), after[0].start, cueset):
             return _with_coordinated(text, after[0], subjects, cueset)
+        gap = len(text[m.end() :]) - len(text[m.end() :].lstrip())
+        if cueset.others and cueset.others.match(text, m.end() + gap):  # "arrested her colleagues"
+            return []
         pronoun = cueset.object_pronoun and cueset.object_pronoun.match(text, m.end())
         focus = _focus(sentence, m.start())
         return [focus] if pronoun and focus else []
     if before:
         pick = before[-1]
         if _other_between(text, pick.end, m.start(), cueset, names=False):
-            return []
+            # "Askarov's lawyers said he had been beaten": a pronoun after the other
+            # person takes the event back to the one named
+            last_other = list(cueset.others.finditer(text, pick.end, m.start()))[-1]
+            if not any(a.start() >= last_other.end() for a in anaphors):
+                return []
+            focus = _focus(sentence, m.start())
+            return [focus] if focus else []
         return _with_coordinated(text, pick, subjects, cueset)
     if anaphors:
         # "she said her lawyer was beaten": someone else stands between pronoun and cue
