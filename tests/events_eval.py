@@ -22,8 +22,10 @@ from watch.records import EVENT_KINDS, Event, Mention, Person
 
 EVENTS_DIR = Path(__file__).resolve().parent / "data" / "events"
 HARD_NEGATIVE_TAGS = frozenset(
-    "demand fear negation question conditional future denial other_person false_friend agent "
-    "absentia fine retrial amnesty no_event hospital".split()
+    (
+        "demand fear negation question conditional future denial other_person false_friend "
+        "agent absentia fine retrial amnesty no_event hospital"
+    ).split()
 )
 
 
@@ -104,19 +106,26 @@ class Runner:
         }
 
     def mentions(self, case: Case) -> list[Mention]:
-        found = list(self.matcher.find(case.text))
-        folded = fold(case.text)
-        extra = {pid: [_form_pattern(f) for f in fs] for pid, fs in case.names.items()}
+        return self.mentions_in(case.text, case.names)
+
+    def mentions_in(self, text: str, names: dict[str, list[str]] | None = None) -> list[Mention]:
+        """Matcher mentions, plus the labelled surface forms it does not find yet."""
+        found = list(self.matcher.find(text))
+        folded = fold(text)
+        extra = {pid: [_form_pattern(f) for f in fs] for pid, fs in (names or {}).items()}
         for pid in set(self._form_patterns) | set(extra):
             for pattern in self._form_patterns.get(pid, []) + extra.get(pid, []):
                 for m in pattern.finditer(folded):
                     if not any(m.start() < x.end and x.start < m.end() for x in found):
-                        found.append(Mention(pid, m.start(), m.end(), case.text[m.start() : m.end()], 1.0, "labelled"))
+                        span = text[m.start() : m.end()]
+                        found.append(Mention(pid, m.start(), m.end(), span, 1.0, "labelled"))
         return sorted(found, key=lambda x: x.start)
 
     def run(self, case: Case, *, with_language: bool = True) -> list[Event]:
         language = case.language if with_language else None
-        return self.detector.detect(case.text, self.mentions(case), language=language, published=case.published)
+        return self.detector.detect(
+            case.text, self.mentions(case), language=language, published=case.published
+        )
 
 
 @dataclass
@@ -189,9 +198,20 @@ def evaluate(runner: Runner, cases: list[Case], *, with_language: bool = True) -
                 if when and str(when).startswith(want[key]):
                     dates_right += 1
                 else:
-                    errors.append(f"{case.id} DATE {key}: want {want[key]} got {when} ({got[key].date_how})")
+                    errors.append(
+                        f"{case.id} DATE {key}: want {want[key]} got {when} ({got[key].date_how})"
+                    )
     hard = sum(1 for c in cases if c.hard_negative)
-    return Report(dict(by_language), dict(by_kind), overall, dates_right, dates_checked, errors, len(cases), hard)
+    return Report(
+        dict(by_language),
+        dict(by_kind),
+        overall,
+        dates_right,
+        dates_checked,
+        errors,
+        len(cases),
+        hard,
+    )
 
 
 def tag_counts(cases: list[Case]) -> Counter:

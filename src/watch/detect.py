@@ -46,6 +46,9 @@ DEFAULT_STATE: dict[str, tuple[str | None, str | None]] = {
 BLOCKER_SCOPES = ("near", "clause", "sentence", "after")
 # How far a pronoun or "the activist" may reach back, in sentences.
 ANAPHORA_REACH = 2
+# Only this much text around each name is split into sentences (characters).
+SPLIT_BEFORE = 300
+SPLIT_AFTER = 700
 
 
 class CueFileError(WatchError):
@@ -99,6 +102,11 @@ class CueSet:
     dates: DateRules
     capitalised_names: bool = True
     question_marks: str = "?？"
+    any_cue: re.Pattern[str] | None = None  # every cue in one pattern: a cheap first test
+
+    def __post_init__(self) -> None:
+        if self.any_cue is None and self.cues:
+            self.any_cue = re.compile("|".join(f"(?:{c.regex.pattern})" for c in self.cues), re.I)
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
@@ -138,14 +146,18 @@ def _load_blockers(spec: dict, where: str) -> list[Blocker]:
             item = {"re": entry} if isinstance(entry, str) else dict(entry)
             scope = item.get("scope", "clause")
             if scope not in BLOCKER_SCOPES:
-                raise CueFileError(f"{where}: blockers.{name}[{i}]: scope {scope!r} not in {BLOCKER_SCOPES}")
+                raise CueFileError(
+                    f"{where}: blockers.{name}[{i}]: scope {scope!r} not in {BLOCKER_SCOPES}"
+                )
             kinds = item.get("kinds")
             for kind in kinds or ():
                 if kind not in EVENT_KINDS:
                     raise CueFileError(f"{where}: blockers.{name}[{i}]: unknown kind {kind!r}")
             regex = _compile(item["re"], f"{where}: blockers.{name}[{i}]")
             window = int(item.get("window", 40))
-            blockers.append(Blocker(name, regex, scope, window, frozenset(kinds) if kinds else None))
+            blockers.append(
+                Blocker(name, regex, scope, window, frozenset(kinds) if kinds else None)
+            )
     return blockers
 
 
@@ -159,7 +171,9 @@ def _load_dates(spec: dict, where: str) -> DateRules:
 
     patterns = []
     for i, raw in enumerate(spec.get("patterns") or []):
-        filled = raw.replace("MONTH", f"(?:{names(months)})").replace("WEEKDAY", f"(?:{names(weekdays)})")
+        filled = raw.replace("MONTH", f"(?:{names(months)})").replace(
+            "WEEKDAY", f"(?:{names(weekdays)})"
+        )
         filled = filled.replace("RELATIVE", f"(?:{names(relative)})")
         patterns.append(_compile(filled, f"{where}: dates.patterns[{i}]"))
     return DateRules(tuple(patterns), months, weekdays, relative)
@@ -179,7 +193,9 @@ def load_cue_file(path: Path) -> CueSet:
         cues=_load_cues(spec, where),
         blockers=_load_blockers(spec, where),
         false_friends=_alternation(spec.get("false_friends"), f"{where}: false_friends"),
-        clause_break=_alternation(spec.get("clause_breaks") or [r"[;:]"], f"{where}: clause_breaks"),
+        clause_break=_alternation(
+            spec.get("clause_breaks") or [r"[;:]"], f"{where}: clause_breaks"
+        ),
         anaphora=_alternation(spec.get("anaphora"), f"{where}: anaphora"),
         object_pronoun=_alternation(spec.get("object_pronouns"), f"{where}: object_pronouns"),
         coordination=_alternation(spec.get("coordination"), f"{where}: coordination"),
@@ -196,16 +212,20 @@ def load_cue_file(path: Path) -> CueSet:
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|[。！？]+[”」』）]*|\n\s*\n|\n")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr gen col lt sgt prof no vs etc jan feb aug sept oct nov dec "
-    "mme mlle m sra sres dra hr fr nr str bzw ca dr г гг ст ул им т д проф тыс млн".split()
+    (
+        "mr mrs ms dr st jr sr gen col lt sgt prof no vs etc jan feb aug sept oct nov dec "
+        "mme mlle m sra sres dra hr fr nr str bzw ca г гг ст ул им т д проф тыс млн"
+    ).split()
 )
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; periods after initials and abbreviations do not split."""
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
+def sentence_spans(text: str, begin: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in text[begin:stop]; initials, abbreviations and
+    ordinals ("am 25. Juli") do not end one."""
+    stop = len(text) if stop is None else stop
+    spans, start = [], begin
+    for m in _SENTENCE_END.finditer(text, begin, stop):
         after = text[m.end() : m.end() + 3].lstrip()
         if after[:1].islower():  # "Unite!' movement", "e.g. the": the sentence goes on
             continue
@@ -221,8 +241,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if text[start:end].strip():
             spans.append((start, end))
         start = end
-    if text[start:].strip():
-        spans.append((start, len(text)))
+    if text[start:stop].strip():
+        spans.append((start, stop))
     return spans
 
 
@@ -331,7 +351,7 @@ class Detector:
         if language is None:
             from watch.language import identify
 
-            language = identify(_near_mentions(text, mentions))
+            language = identify(_near_mentions(text, mentions), among=self.cuesets)
         cueset = self.cuesets.get((language or "").split("-")[0].casefold())
         if cueset is None:
             return []
@@ -350,7 +370,7 @@ class Detector:
 
     def _sentences(self, text: str, mentions: Sequence[Mention], cueset: CueSet) -> list[_Sentence]:
         """The sentences worth analysing: those naming someone, and the next few after them."""
-        spans = sentence_spans(text)
+        spans = _spans_near(text, mentions)
         starts = [s for s, _ in spans]
         by_index: dict[int, _Sentence] = {}
         for mention in mentions:
@@ -370,6 +390,8 @@ class Detector:
                 chosen.append(sentence)
                 subjects = [f for f in sentence.found if not f.possessor] or sentence.found
                 last_focus, last_index = subjects[0].person_id, i
+            elif spans[i][0] == spans[i][1]:  # a gap between stretches of text near names
+                last_focus = None
             elif last_focus and i - last_index <= ANAPHORA_REACH:
                 s, e = spans[i]
                 chosen.append(_Sentence(s, e, text[s:e], carried=last_focus))
@@ -387,7 +409,9 @@ class Detector:
             return any(m.end() == len(before) for m in cueset.possessor_before.finditer(before))
         return False
 
-    def _sentence_events(self, sentence: _Sentence, cueset: CueSet, published: date | None) -> list[Event]:
+    def _sentence_events(
+        self, sentence: _Sentence, cueset: CueSet, published: date | None
+    ) -> list[Event]:
         text = sentence.text
         if not sentence.found and not (cueset.anaphora and cueset.anaphora.search(text)):
             return []
@@ -428,6 +452,24 @@ class Detector:
         return events
 
 
+def _spans_near(text: str, mentions: Sequence[Mention]) -> list[tuple[int, int]]:
+    """Sentence spans in the stretches of text around the names only: a long article is
+    not split whole. Stretches are separated by an empty (lo, lo) marker."""
+    regions: list[list[int]] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        lo, hi = max(0, m.start - SPLIT_BEFORE), min(len(text), m.end + SPLIT_AFTER)
+        if regions and lo <= regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], hi)
+        else:
+            regions.append([lo, hi])
+    spans: list[tuple[int, int]] = []
+    for lo, hi in regions:
+        if spans:
+            spans.append((lo, lo))
+        spans.extend(sentence_spans(text, lo, hi))
+    return spans
+
+
 def _near_mentions(text: str, mentions: Sequence[Mention], reach: int = 300) -> str:
     """Identify the language of the text around the names, not of a whole page's boilerplate."""
     parts = [text[max(0, m.start - reach) : m.end + reach] for m in mentions[:5]]
@@ -436,6 +478,8 @@ def _near_mentions(text: str, mentions: Sequence[Mention], reach: int = 300) -> 
 
 def _cue_hits(text: str, cueset: CueSet) -> list[tuple[re.Match[str], Cue]]:
     """Cue matches, longest first where they overlap, minus those inside a false friend."""
+    if cueset.any_cue is not None and not cueset.any_cue.search(text):
+        return []
     ghosts = [m.span() for m in cueset.false_friends.finditer(text)] if cueset.false_friends else []
     raw = []
     for cue in cueset.cues:
@@ -448,8 +492,7 @@ def _cue_hits(text: str, cueset: CueSet) -> list[tuple[re.Match[str], Cue]]:
         # A cue inside a longer one goes ("transferred" in "transferred to hospital"); two
         # kinds may share a span or overlap ("est détenu" / "détenu au secret").
         if not any(
-            k.start() <= m.start() and m.end() <= k.end() and k.span() != m.span()
-            for k, _ in kept
+            k.start() <= m.start() and m.end() <= k.end() and k.span() != m.span() for k, _ in kept
         ):
             kept.append((m, cue))
     return sorted(kept, key=lambda mc: mc[0].start())
@@ -463,7 +506,9 @@ def _clause(breaks: list[int], start: int, end: int, length: int) -> tuple[int, 
     return left, right
 
 
-def _blocked(text: str, m: re.Match[str], cue: Cue, clause: tuple[int, int], cueset: CueSet) -> bool:
+def _blocked(
+    text: str, m: re.Match[str], cue: Cue, clause: tuple[int, int], cueset: CueSet
+) -> bool:
     left, right = clause
     for blocker in cueset.blockers:
         if blocker.kinds and cue.kind not in blocker.kinds:
@@ -543,7 +588,7 @@ def _subjectless(prefix: str, cueset: CueSet) -> bool:
 
 
 def _focus(sentence: _Sentence, position: int) -> str | None:
-    """Whom a pronoun at `position` refers back to: the nearest name before it, else the carried one."""
+    """Whom a pronoun at `position` refers to: the nearest name before it, else the carried one."""
     earlier = [f for f in sentence.found if f.end <= position]
     if earlier:
         subjects = [f for f in earlier if not f.possessor]

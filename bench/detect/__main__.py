@@ -1,0 +1,205 @@
+"""Detection speed on ~5 KB articles in six languages, and the evaluation table.
+
+    python bench/detect              # speed + the per-language, per-event table
+    python bench/detect --langid     # also: py3langid against lingua, accuracy and speed
+
+Articles: "typical" ones are real news text from the shared corpus
+(../shared/corpus/articles, when present) in the article's language, with three
+evaluation cases (which name watched people) put between its paragraphs;
+"dense" ones are evaluation cases only, a name in every sentence: the worst case.
+The baseline, measured in the same run, is the cost of running every cue pattern
+over the whole text, which is what a detector that did not look only near the
+names would pay at least.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO / "src"), str(REPO)]
+
+from tests.events_eval import Runner, evaluate, load_cases  # noqa: E402
+
+from watch.language import identify  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "articles"
+LANGUAGES = ("en", "ru", "fr", "es", "de", "zh")
+ARTICLE_BYTES = 5000
+PER_LANGUAGE = 50
+
+
+def corpus_paragraphs() -> dict[str, list[str]]:
+    """Paragraphs of real articles, by language; empty when the corpus is absent."""
+    out: dict[str, list[str]] = defaultdict(list)
+    if not CORPUS.is_dir():
+        return out
+    import lxml.html
+
+    truth = json.loads((CORPUS / "scrapinghub-aeb" / "ground-truth.json").read_text())
+    for line in (CORPUS / "index.jsonl").read_text().splitlines():
+        page = json.loads(line)
+        if page["lang"] not in LANGUAGES:
+            continue
+        if page["source"] == "scrapinghub-aeb":
+            paragraphs = truth[page["key"]]["articleBody"].split("\n")
+        else:
+            tree = lxml.html.fromstring((CORPUS / page["html"]).read_bytes())
+            paragraphs = [p.text_content() for p in tree.xpath("//p")]
+        out[page["lang"]].extend(p.strip() for p in paragraphs if len(p.strip()) > 80)
+    return out
+
+
+def build_articles(cases_by_lang, filler, rng) -> dict[str, list[tuple[str, str]]]:
+    """{"typical"|"dense": [(language, text), ...]}"""
+    typical, dense = [], []
+    for lang in LANGUAGES:
+        cases = [c.text for c in cases_by_lang[lang]]
+        paragraphs = filler.get(lang, [])
+        for _ in range(PER_LANGUAGE):
+            text = ""
+            while len(text.encode()) < ARTICLE_BYTES:
+                text += rng.choice(cases) + " "
+            dense.append((lang, text))
+            if len(paragraphs) >= 5:
+                parts, size = [], 0
+                start = rng.randrange(len(paragraphs))
+                while size < ARTICLE_BYTES - 600:
+                    p = paragraphs[(start + len(parts)) % len(paragraphs)]
+                    parts.append(p)
+                    size += len(p.encode()) + 2
+                for case in rng.sample(cases, 3):
+                    parts.insert(rng.randrange(len(parts) + 1), case)
+                typical.append((lang, "\n\n".join(parts)))
+    return {"typical": typical, "dense": dense}
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def speed(runner: Runner, articles: dict[str, list[tuple[str, str]]]) -> None:
+    detector, matcher = runner.detector, runner.matcher
+    print(f"\nSpeed, one core, articles of ~{ARTICLE_BYTES} bytes (best of 3 runs)")
+    print(
+        f"{'set':9s}{'lang':>6s}{'n':>5s}{'KB':>6s}{'events':>8s}{'detect/s':>10s}"
+        f"{'+langid/s':>11s}{'match+detect/s':>16s}{'baseline/s':>12s}"
+    )
+    for name, items in articles.items():
+        if not items:
+            print(f"{name:9s} (no corpus text: skipped)")
+            continue
+        by_lang: dict[str, list[str]] = defaultdict(list)
+        for lang, text in items:
+            by_lang[lang].append(text)
+        for lang in (*LANGUAGES, "all"):
+            texts = [t for _, t in items] if lang == "all" else by_lang[lang]
+            langs = [lg for lg, _ in items] if lang == "all" else [lang] * len(texts)
+            mentions = [runner.mentions_in(t) for t in texts]
+            cuesets = [detector.cuesets[lg] for lg in langs]
+            pairs = list(zip(texts, mentions, langs, strict=True))
+            n_events = sum(len(detector.detect(t, m, language=lg)) for t, m, lg in pairs)
+            t_detect = best_of(
+                lambda p=pairs: [detector.detect(t, m, language=lg) for t, m, lg in p]
+            )
+            t_auto = best_of(lambda p=pairs: [detector.detect(t, m) for t, m, _ in p])
+            t_both = best_of(
+                lambda p=pairs: [detector.detect(t, matcher.find(t), language=lg) for t, _, lg in p]
+            )
+
+            def scan_all(texts=texts, cuesets=cuesets):
+                for text, cueset in zip(texts, cuesets, strict=True):
+                    for cue in cueset.cues:
+                        cue.regex.findall(text)
+
+            t_base = best_of(scan_all)
+            kb = sum(len(t.encode()) for t in texts) / len(texts) / 1000
+            n = len(texts)
+            print(
+                f"{name:9s}{lang:>6s}{n:>5d}{kb:>6.1f}{n_events:>8d}{n / t_detect:>10.0f}"
+                f"{n / t_auto:>11.0f}{n / t_both:>16.0f}{n / t_base:>12.0f}"
+            )
+    print(
+        "detect/s: Detector.detect with the language given; +langid/s: language=None, so "
+        "py3langid runs on the text around the names; match+detect/s: the interim Matcher "
+        "plus detection; baseline/s: every cue pattern over the whole article, nothing else."
+    )
+
+
+def langid_comparison(cases) -> None:
+    print("\nLanguage identification: py3langid (chosen) against lingua-language-detector")
+    samples = [(c.language, c.text) for c in cases]
+    articles = []
+    for lang, paragraphs in corpus_paragraphs().items():
+        for i in range(0, min(len(paragraphs), 200), 10):
+            articles.append((lang, " ".join(paragraphs[i : i + 10])[:2000]))
+    ours = set(LANGUAGES)
+    contenders = {
+        "py3langid": lambda t: identify(t),
+        "py3langid among ours": lambda t: identify(t, among=ours),
+    }
+    try:
+        from lingua import LanguageDetectorBuilder
+
+        detector = LanguageDetectorBuilder.from_all_languages().build()
+
+        def lingua_id(text: str) -> str | None:
+            found = detector.detect_language_of(text)
+            return found.iso_code_639_1.name.lower() if found else None
+
+        lingua_id("warm up")
+        contenders["lingua (all languages)"] = lingua_id
+    except ImportError:
+        print("  lingua-language-detector is not installed: only py3langid measured")
+    for label, data in (("eval sentences", samples), ("corpus article text", articles)):
+        if not data:
+            continue
+        for name, fn in contenders.items():
+            t0 = time.perf_counter()
+            right = sum(fn(text) == lang for lang, text in data)
+            dt = time.perf_counter() - t0
+            print(
+                f"  {label:20s} {name:24s} {right}/{len(data)} = {right / len(data):.3f}"
+                f"   {len(data) / dt:8.0f} texts/s"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--langid", action="store_true", help="compare language identifiers")
+    args = parser.parse_args()
+    runner = Runner()
+    cases = load_cases()
+    report = evaluate(runner, cases)
+    print("Evaluation set (Matcher mentions plus labelled surface forms; language given):")
+    print(report.table())
+    heldout = [c for c in cases if c.heldout]
+    print(f"\nof which held out ({len(heldout)} cases):")
+    print(evaluate(runner, heldout).table().splitlines()[-2])
+    auto = evaluate(runner, cases, with_language=False)
+    print(
+        f"with language=None (py3langid): precision {auto.overall.precision:.3f} "
+        f"recall {auto.overall.recall:.3f}"
+    )
+    by_lang = defaultdict(list)
+    for case in cases:
+        by_lang[case.language].append(case)
+    articles = build_articles(by_lang, corpus_paragraphs(), random.Random(5))
+    speed(runner, articles)
+    if args.langid:
+        langid_comparison(cases)
+
+
+if __name__ == "__main__":
+    main()
