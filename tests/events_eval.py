@@ -22,10 +22,24 @@ from watch.records import EVENT_KINDS, Event, Mention, Person
 
 EVENTS_DIR = Path(__file__).resolve().parent / "data" / "events"
 HARD_NEGATIVE_TAGS = frozenset(
-    (
-        "demand fear negation question conditional future denial other_person false_friend "
-        "agent absentia fine retrial amnesty no_event hospital"
-    ).split()
+    [
+        "demand",
+        "fear",
+        "negation",
+        "question",
+        "conditional",
+        "future",
+        "denial",
+        "other_person",
+        "false_friend",
+        "agent",
+        "absentia",
+        "fine",
+        "retrial",
+        "amnesty",
+        "no_event",
+        "hospital",
+    ]
 )
 
 

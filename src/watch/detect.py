@@ -212,10 +212,52 @@ def load_cue_file(path: Path) -> CueSet:
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|[。！？]+[”」』）]*|\n\s*\n|\n")
 _ABBREVIATIONS = frozenset(
-    (
-        "mr mrs ms dr st jr sr gen col lt sgt prof no vs etc jan feb aug sept oct nov dec "
-        "mme mlle m sra sres dra hr fr nr str bzw ca г гг ст ул им т д проф тыс млн"
-    ).split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "prof",
+        "no",
+        "vs",
+        "etc",
+        "jan",
+        "feb",
+        "aug",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mme",
+        "mlle",
+        "m",
+        "sra",
+        "sres",
+        "dra",
+        "hr",
+        "fr",
+        "nr",
+        "str",
+        "bzw",
+        "ca",
+        "г",
+        "гг",
+        "ст",
+        "ул",
+        "им",
+        "т",
+        "д",
+        "проф",
+        "тыс",
+        "млн",
+    ]
 )
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
 
