@@ -334,9 +334,12 @@ def _find_dates(sentence: str, rules: DateRules, published: date) -> list[_DateH
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             resolved = _resolve(m, rules, published)
-            if resolved and resolved[0] <= published:
-                hits.append(_DateHit(m.start(), m.end(), *resolved))
+            if resolved:
+                # a date after publication is a plan, not the event's date; it still
+                # keeps its parts ("3 June" of "3 June 2024") from matching again
                 taken.append((m.start(), m.end()))
+                if resolved[0] <= published:
+                    hits.append(_DateHit(m.start(), m.end(), *resolved))
     return hits
 
 
