@@ -56,11 +56,13 @@ def corpus_paragraphs() -> dict[str, list[str]]:
     return out
 
 
-def build_articles(cases_by_lang, filler, rng) -> dict[str, list[tuple[str, str]]]:
-    """{"typical"|"dense": [(language, text), ...]}"""
+def build_articles(cases_by_lang, filler, rng, labels=None) -> dict[str, list[tuple[str, str]]]:
+    """{"typical"|"dense": [(language, text), ...]}; `labels` gets, for each typical
+    article, the set of (person, kind) its inserted cases expect."""
     typical, dense = [], []
     for lang in LANGUAGES:
         cases = [c.text for c in cases_by_lang[lang]]
+        expected = {c.text: {(p, k) for p, k, _ in c.expected} for c in cases_by_lang[lang]}
         paragraphs = filler.get(lang, [])
         for _ in range(PER_LANGUAGE):
             text = ""
@@ -74,9 +76,12 @@ def build_articles(cases_by_lang, filler, rng) -> dict[str, list[tuple[str, str]
                     p = paragraphs[(start + len(parts)) % len(paragraphs)]
                     parts.append(p)
                     size += len(p.encode()) + 2
-                for case in rng.sample(cases, 3):
+                chosen = rng.sample(cases, 3)
+                for case in chosen:
                     parts.insert(rng.randrange(len(parts) + 1), case)
                 typical.append((lang, "\n\n".join(parts)))
+                if labels is not None:
+                    labels.append(set().union(*(expected[c] for c in chosen)))
     return {"typical": typical, "dense": dense}
 
 
@@ -137,6 +142,27 @@ def speed(runner: Runner, articles: dict[str, list[tuple[str, str]]]) -> None:
     )
 
 
+def in_context(runner: Runner, typical: list[tuple[str, str]], labels: list[set]) -> None:
+    """Cases set among real news paragraphs: do events leak from the real text (other
+    people's arrests, pronouns that refer to someone else) onto the watched people?"""
+    if not typical:
+        return
+    tp = fp = fn = 0
+    leaks: list[str] = []
+    for (lang, text), want in zip(typical, labels, strict=True):
+        events = runner.detector.detect(text, runner.mentions_in(text), language=lang)
+        got = {(e.person_id, e.kind) for e in events}
+        tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+        leaks += [e.sentence for e in events if (e.person_id, e.kind) not in want]
+    print(
+        f"\nCases among real news paragraphs ({len(typical)} articles): precision "
+        f"{tp / max(1, tp + fp):.3f}, recall {tp / max(1, tp + fn):.3f} "
+        f"(tp {tp}, fp {fp}, missed {fn})"
+    )
+    for sentence in sorted(set(leaks))[:10]:
+        print(f"  extra: {sentence[:160]}")
+
+
 def langid_comparison(cases) -> None:
     print("\nLanguage identification: py3langid (chosen) against lingua-language-detector")
     samples = [(c.language, c.text) for c in cases]
@@ -195,7 +221,9 @@ def main() -> None:
     by_lang = defaultdict(list)
     for case in cases:
         by_lang[case.language].append(case)
-    articles = build_articles(by_lang, corpus_paragraphs(), random.Random(5))
+    labels: list[set] = []
+    articles = build_articles(by_lang, corpus_paragraphs(), random.Random(5), labels)
+    in_context(runner, articles["typical"], labels)
     speed(runner, articles)
     if args.langid:
         langid_comparison(cases)

@@ -604,8 +604,9 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
             return [focus] if focus else []
         return _with_coordinated(text, pick, subjects, cueset)
     if anaphors:
-        # "she said her lawyer was beaten": someone else stands between pronoun and cue
-        if cueset.others and cueset.others.search(text, anaphors[-1].start(), m.start()):
+        # "she said her lawyer was beaten", "the journalist Bakyt Asanov was detained":
+        # someone else stands between the pronoun and the cue
+        if _other_between(text, anaphors[-1].start(), m.start(), cueset):
             return []
         focus = _focus(sentence, m.start())
         return [focus] if focus else []
