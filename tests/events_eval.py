@@ -55,7 +55,7 @@ class Case:
 
     @property
     def heldout(self) -> bool:
-        return "-heldout-" in self.id
+        return "-heldout" in self.id
 
     @property
     def hard_negative(self) -> bool:
