@@ -99,6 +99,7 @@ class CueSet:
     possessor_after: re.Pattern[str] | None
     others: re.Pattern[str] | None
     attribution: list[re.Pattern[str]]
+    speech: re.Pattern[str] | None
     dates: DateRules
     capitalised_names: bool = True
     question_marks: str = "?？"
@@ -203,6 +204,7 @@ def load_cue_file(path: Path) -> CueSet:
         possessor_after=_alternation(spec.get("possessor_after"), f"{where}: possessor_after"),
         others=_alternation(spec.get("others"), f"{where}: others"),
         attribution=[_compile(p, f"{where}: attribution") for p in spec.get("attribution") or []],
+        speech=_alternation(spec.get("speech"), f"{where}: speech"),
         dates=_load_dates(spec.get("dates") or {}, where),
         capitalised_names=bool(spec.get("capitalised_names", True)),
     )
@@ -590,7 +592,7 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
         if cueset.others and cueset.others.match(text, m.end() + gap):  # "arrested her colleagues"
             return []
         pronoun = cueset.object_pronoun and cueset.object_pronoun.match(text, m.end())
-        focus = _focus(sentence, m.start())
+        focus = _focus(sentence, m.start(), cueset)
         return [focus] if pronoun and focus else []
     if before:
         pick = before[-1]
@@ -600,7 +602,7 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
             last_other = list(cueset.others.finditer(text, pick.end, m.start()))[-1]
             if not any(a.start() >= last_other.end() for a in anaphors):
                 return []
-            focus = _focus(sentence, m.start())
+            focus = _focus(sentence, m.start(), cueset)
             return [focus] if focus else []
         return _with_coordinated(text, pick, subjects, cueset)
     if anaphors:
@@ -608,7 +610,7 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
         # someone else stands between the pronoun and the cue
         if _other_between(text, anaphors[-1].start(), m.start(), cueset):
             return []
-        focus = _focus(sentence, m.start())
+        focus = _focus(sentence, m.start(), cueset)
         return [focus] if focus else []
     if after:
         return _with_coordinated(text, after[0], subjects, cueset)
@@ -619,7 +621,7 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
     if not earlier and not named and _subjectless(text[left : m.start()], cueset):
         # Pro-drop ("Según su abogado, está en huelga de hambre"): the clause names
         # no one, so it goes on about the person in focus.
-        focus = _focus(sentence, m.start())
+        focus = _focus(sentence, m.start(), cueset)
         return [focus] if focus else []
     return []
 
@@ -633,13 +635,22 @@ def _subjectless(prefix: str, cueset: CueSet) -> bool:
     return not any(w[:1].isupper() for w in words[1:])
 
 
-def _focus(sentence: _Sentence, position: int) -> str | None:
-    """Whom a pronoun at `position` refers to: the nearest name before it, else the carried one."""
+def _focus(sentence: _Sentence, position: int, cueset: CueSet) -> str | None:
+    """Whom a pronoun at `position` refers to: the nearest name before it, else the carried one.
+
+    A possessor ("Askarov's son", "сын Аскарова") is the subject's owner, not the
+    subject: a pronoun goes back to it only across a verb of saying ("Askarov's lawyer
+    said he was beaten"), not in "Askarov's son was arrested but released".
+    """
     earlier = [f for f in sentence.found if f.end <= position]
-    if earlier:
-        subjects = [f for f in earlier if not f.possessor]
-        return (subjects or earlier)[-1].person_id
-    return sentence.carried
+    if not earlier:
+        return sentence.carried
+    subjects = [f for f in earlier if not f.possessor]
+    if subjects:
+        return subjects[-1].person_id
+    owner = earlier[-1]
+    said = bool(cueset.speech and cueset.speech.search(sentence.text, owner.end, position))
+    return owner.person_id if said else None
 
 
 def _other_between(text: str, start: int, end: int, cueset: CueSet, names: bool = True) -> bool:
