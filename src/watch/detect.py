@@ -270,8 +270,9 @@ def sentence_spans(text: str, begin: int = 0, stop: int | None = None) -> list[t
     stop = len(text) if stop is None else stop
     spans, start = [], begin
     for m in _SENTENCE_END.finditer(text, begin, stop):
-        after = text[m.end() : m.end() + 3].lstrip()
-        if after[:1].islower():  # "Unite!' movement", "e.g. the": the sentence goes on
+        gap = text[m.end() : m.end() + 3]
+        # "Unite!' movement", "e.g. the": the sentence goes on, unless a paragraph ends
+        if gap.lstrip()[:1].islower() and "\n" not in gap:
             continue
         if m.group().startswith("."):
             word = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start() + 1)
@@ -618,7 +619,11 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
     if earlier and not _other_between(text, earlier[-1].end, m.start(), cueset):
         return _with_coordinated(text, earlier[-1], subjects, cueset)
     named = any(left <= f.start < m.start() for f in found)
-    if not earlier and not named and _subjectless(text[left : m.start()], cueset):
+    stranger = cueset.capitalised_names and any(
+        not any(f.start < n.end() and n.start() < f.end for f in found)
+        for n in _CAPITALISED_NAME.finditer(text, 0, m.start())
+    )
+    if not earlier and not named and not stranger and _subjectless(text[left : m.start()], cueset):
         # Pro-drop ("Según su abogado, está en huelga de hambre"): the clause names
         # no one, so it goes on about the person in focus.
         focus = _focus(sentence, m.start(), cueset)
