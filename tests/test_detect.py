@@ -157,6 +157,13 @@ def test_a_date_after_publication_is_not_the_event_date():
     assert event.date == date(2024, 3, 15) and event.date_how == "published"
 
 
+def test_without_a_publication_date_only_full_dates_count():
+    text = "Rita Karasartova was detained on Monday, 23 October 2022. She was beaten yesterday."
+    events = {e.kind: e for e in events_for(text, published=None)}
+    assert (events["detained"].date, events["detained"].date_how) == (date(2022, 10, 23), "text")
+    assert (events["ill_treatment"].date, events["ill_treatment"].date_how) == (None, "published")
+
+
 def test_published_may_be_a_datetime():
     [event] = events_for("Rita Karasartova was detained.", published=datetime(2024, 3, 15, 9, 30))
     assert event.date == date(2024, 3, 15)

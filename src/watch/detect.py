@@ -302,8 +302,12 @@ class _DateHit:
     how: str
 
 
-def _resolve(m: re.Match[str], rules: DateRules, published: date) -> tuple[date, str] | None:
+def _resolve(m: re.Match[str], rules: DateRules, published: date | None):
+    """(date, how) for one date expression; without a publication date, only a date
+    that names its year can be resolved."""
     groups = {k: v for k, v in m.groupdict().items() if v}
+    if published is None and "y" not in groups:
+        return None
     try:
         if "rel" in groups:
             return published + timedelta(days=rules.relative[groups["rel"].casefold()]), "relative"
@@ -319,7 +323,7 @@ def _resolve(m: re.Match[str], rules: DateRules, published: date) -> tuple[date,
         day = int(groups["d"]) if "d" in groups else None
         if year is None and month is None:
             return None
-        if year is None:  # "on 20 October": the last such day up to publication
+        if year is None and published is not None:  # "on 20 October": the last one by then
             year = published.year
             if date(year, month, day or 1) > published:
                 year -= 1
@@ -329,7 +333,7 @@ def _resolve(m: re.Match[str], rules: DateRules, published: date) -> tuple[date,
         return None
 
 
-def _find_dates(sentence: str, rules: DateRules, published: date) -> list[_DateHit]:
+def _find_dates(sentence: str, rules: DateRules, published: date | None) -> list[_DateHit]:
     hits: list[_DateHit] = []
     taken: list[tuple[int, int]] = []
     for pattern in rules.patterns:  # earlier patterns are the more specific ones
@@ -341,7 +345,7 @@ def _find_dates(sentence: str, rules: DateRules, published: date) -> list[_DateH
                 # a date after publication is a plan, not the event's date; it still
                 # keeps its parts ("3 June" of "3 June 2024") from matching again
                 taken.append((m.start(), m.end()))
-                if resolved[0] <= published:
+                if published is None or resolved[0] <= published:
                     hits.append(_DateHit(m.start(), m.end(), *resolved))
     return hits
 
@@ -469,7 +473,7 @@ class Detector:
         if text.rstrip().rstrip("\"'»”’)").endswith(tuple(cueset.question_marks)):
             return []
         breaks = [m.end() for m in cueset.clause_break.finditer(text)]
-        date_hits = _find_dates(text, cueset.dates, published) if published else []
+        date_hits = _find_dates(text, cueset.dates, published)
         attribution = _attribution(text, cueset)
         events = []
         done: set[tuple[str, str]] = set()
@@ -518,9 +522,9 @@ def _spans_near(text: str, mentions: Sequence[Mention]) -> list[tuple[int, int]]
     return spans
 
 
-def _near_mentions(text: str, mentions: Sequence[Mention], reach: int = 300) -> str:
+def _near_mentions(text: str, mentions: Sequence[Mention], reach: int = 200) -> str:
     """Identify the language of the text around the names, not of a whole page's boilerplate."""
-    parts = [text[max(0, m.start - reach) : m.end + reach] for m in mentions[:5]]
+    parts = [text[max(0, m.start - reach) : m.end + reach] for m in mentions[:3]]
     return " ".join(parts)
 
 
