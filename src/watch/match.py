@@ -43,7 +43,5 @@ class Matcher:
         for pattern, person_id in self._patterns:
             for m in pattern.finditer(folded):
                 key = (m.start(), m.end(), person_id)
-                found[key] = Mention(
-                    person_id, m.start(), m.end(), text[m.start() : m.end()], 1.0, "alias"
-                )
+                found[key] = Mention(person_id, m.start(), m.end(), text[m.start() : m.end()], 1.0, "alias")
         return sorted(found.values(), key=lambda m: (m.start, -m.end))
