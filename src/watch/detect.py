@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from watch.errors import WatchError
+from watch.errors import CueFileError
 from watch.records import CUSTODY_STATES, EVENT_KINDS, Event, Mention
 
 CUES_DIR = Path(__file__).resolve().parent / "cues"
@@ -49,10 +49,6 @@ ANAPHORA_REACH = 2
 # Only this much text around each name is split into sentences (characters).
 SPLIT_BEFORE = 300
 SPLIT_AFTER = 700
-
-
-class CueFileError(WatchError):
-    """A cue file is missing, malformed or names an unknown kind, scope or state."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@
     │   ├── SchemaTooNewError       the file was written by a newer appealwatch
     │   └── QueryError              user SQL refused (writes, file access) or failed
     ├── ReviewError                 a review names an unknown flag or a bad decision  (exit 6)
+    ├── CueFileError                an event cue file (src/watch/cues/*.yaml) is bad
     └── FetchError                  one source could not be fetched or parsed
                                     (never ends a poll: its key is stored on the source)
 
@@ -84,6 +85,11 @@ class QueryError(StoreError):
 
 class ReviewError(WatchError):
     exit_code = EXIT_REVIEW
+
+
+class CueFileError(WatchError):
+    """A cue file is missing, malformed or names an unknown kind, scope or state; the
+    message names the file and the entry."""
 
 
 class FetchError(WatchError):
