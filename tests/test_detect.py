@@ -224,6 +224,16 @@ def test_an_event_of_a_relative_is_not_the_persons():
     assert events_for("Karasartova's brother was arrested in Osh on Wednesday.") == []
 
 
+def test_overlapping_mentions_of_one_person_count_once(detector):
+    text = "Rita Karasartova was detained on Monday."
+    mentions = [
+        Mention("karasartova", 0, 16, "Rita Karasartova", 1.0, "alias"),
+        Mention("karasartova", 5, 16, "Karasartova", 0.8, "surname+context"),
+    ]
+    events = detector.detect(text, mentions, language="en", published=date(2024, 3, 15))
+    assert [(e.person_id, e.kind) for e in events] == [("karasartova", "detained")]
+
+
 def test_without_mentions_nothing_is_analysed(detector):
     assert detector.detect("Rita Karasartova was detained.", [], language="en") == []
 

@@ -418,6 +418,7 @@ class Detector:
 
     def _sentences(self, text: str, mentions: Sequence[Mention], cueset: CueSet) -> list[_Sentence]:
         """The sentences worth analysing: those naming someone, and the next few after them."""
+        mentions = _distinct(mentions)
         spans = _spans_near(text, mentions)
         starts = [s for s, _ in spans]
         by_index: dict[int, _Sentence] = {}
@@ -498,6 +499,16 @@ class Detector:
                     )
                 )
         return events
+
+
+def _distinct(mentions: Sequence[Mention]) -> list[Mention]:
+    """One mention per stretch of text and person: "Azimjan Askarov" and the "Askarov"
+    inside it are one mention, the longer."""
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if not any(k.person_id == m.person_id and k.start <= m.start < k.end for k in kept[-4:]):
+            kept.append(m)
+    return kept
 
 
 def _spans_near(text: str, mentions: Sequence[Mention]) -> list[tuple[int, int]]:
