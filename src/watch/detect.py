@@ -482,7 +482,7 @@ class Detector:
                 if (person_id, cue.kind) in done:
                     continue
                 done.add((person_id, cue.kind))
-                when, how = _event_date(date_hits, m, clause, published)
+                when, how = _event_date(_dates_of(m, hits, date_hits), m, clause, published)
                 events.append(
                     Event(
                         person_id=person_id,
@@ -579,8 +579,8 @@ def _blocked(
             span = text[left : m.start()]
         elif blocker.scope == "sentence":
             span = text[: m.start()]
-        else:  # after
-            span = text[m.end() : min(right, m.end() + blocker.window)]
+        else:  # after: past the clause too ("dropped one charge, but kept the other")
+            span = text[m.end() : m.end() + blocker.window]
         if blocker.regex.search(span):
             return True
     return False
@@ -596,7 +596,8 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
         return list(dict.fromkeys(inside))
     before = [f for f in subjects if left <= f.start and f.end <= m.start()]
     after = [f for f in subjects if m.end() <= f.start < right]
-    anaphors = list(cueset.anaphora.finditer(text, left, m.start())) if cueset.anaphora else []
+    # a pronoun inside the cue counts too: "learned of his death"
+    anaphors = list(cueset.anaphora.finditer(text, left, m.end())) if cueset.anaphora else []
     if cue.role == "object":
         if after and not _other_between(text, m.end(), after[0].start, cueset):
             return _with_coordinated(text, after[0], subjects, cueset)
@@ -622,7 +623,7 @@ def _patients(sentence: _Sentence, m: re.Match[str], cue: Cue, clause, cueset: C
         # someone else stands between the pronoun and the cue
         if _other_between(text, anaphors[-1].start(), m.start(), cueset):
             return []
-        focus = _focus(sentence, m.start(), cueset)
+        focus = _focus(sentence, anaphors[-1].end(), cueset)
         return [focus] if focus else []
     if after:
         return _with_coordinated(text, after[0], subjects, cueset)
@@ -701,6 +702,18 @@ def _with_coordinated(text: str, pick: _Found, subjects: list[_Found], cueset: C
     return list(dict.fromkeys(people))
 
 
+def _gap(hit: _DateHit, m: re.Match[str]) -> int:
+    return hit.start - m.end() if hit.start >= m.end() else max(0, m.start() - hit.end)
+
+
+def _dates_of(m: re.Match[str], cues, dates: list[_DateHit]) -> list[_DateHit]:
+    """The dates nearer this cue than any other cue in the sentence ("On 3 February the
+    court upheld the sentence handed down in November": February is the upholding's).
+    When no date is nearest to it, all of them."""
+    own = [d for d in dates if min(cues, key=lambda c: _gap(d, c[0]))[0] is m]
+    return own or dates
+
+
 def _event_date(hits: list[_DateHit], m: re.Match[str], clause, published: date | None):
     """The date nearest the cue, in its clause first; else the publication date."""
     if not hits:
@@ -708,8 +721,7 @@ def _event_date(hits: list[_DateHit], m: re.Match[str], clause, published: date 
     left, right = clause
 
     def distance(hit: _DateHit) -> int:
-        gap = hit.start - m.end() if hit.start >= m.end() else m.start() - hit.end
-        return gap + (0 if left <= hit.start < right else 1000)
+        return _gap(hit, m) + (0 if left <= hit.start < right else 1000)
 
     best = min(hits, key=distance)
     return best.value, best.how
