@@ -568,7 +568,7 @@ def _clause(breaks: list[int], start: int, end: int, length: int) -> tuple[int, 
 def _blocked(
     text: str, m: re.Match[str], cue: Cue, clause: tuple[int, int], cueset: CueSet
 ) -> bool:
-    left, right = clause
+    left = clause[0]
     for blocker in cueset.blockers:
         if blocker.kinds and cue.kind not in blocker.kinds:
             continue
