@@ -333,6 +333,9 @@ def test_adding_a_language_is_adding_a_file(tmp_path: Path):
         ("events:\n  released: [{re: 'x', custody: home}]\n", "unknown custody 'home'"),
         ("- just a list\n", "a cue file is a mapping"),
         ("events: [unclosed\n", "cannot read cue file"),
+        ("events:\n  died: [{custody: deceased}]\n", "events.died[0]: an entry is a pattern"),
+        ("events:\n  charged: [{re: 'x', case: pending}]\n", "unknown case 'pending'"),
+        ("events:\n  died: [{re: 'x', role: subject}]\n", "role 'subject'"),
     ],
 )
 def test_a_bad_cue_file_says_what_and_where(tmp_path: Path, body, message):

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from watch.errors import CueFileError
-from watch.records import CUSTODY_STATES, EVENT_KINDS, Event, Mention
+from watch.records import CASE_STATES, CUSTODY_STATES, EVENT_KINDS, Event, Mention
 
 CUES_DIR = Path(__file__).resolve().parent / "cues"
 
@@ -103,7 +103,11 @@ class CueSet:
 
     def __post_init__(self) -> None:
         if self.any_cue is None and self.cues:
-            self.any_cue = re.compile("|".join(f"(?:{c.regex.pattern})" for c in self.cues), re.I)
+            joined = "|".join(f"(?:{c.regex.pattern})" for c in self.cues)
+            try:
+                self.any_cue = re.compile(joined, re.IGNORECASE)
+            except re.error:  # e.g. one group name used by two cues: no first test then
+                self.any_cue = None
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
@@ -125,14 +129,21 @@ def _load_cues(spec: dict, where: str) -> list[Cue]:
         if kind not in EVENT_KINDS:
             raise CueFileError(f"{where}: events: unknown kind {kind!r} (one of {EVENT_KINDS})")
         for i, entry in enumerate(entries or []):
+            at = f"{where}: events.{kind}[{i}]"
             item = {"re": entry} if isinstance(entry, str) else dict(entry)
+            if not isinstance(item.get("re"), str):
+                raise CueFileError(f"{at}: an entry is a pattern or a mapping with 're'")
             custody, case = DEFAULT_STATE.get(kind, (None, None))
-            custody = item.get("custody", custody)
+            custody, case = item.get("custody", custody), item.get("case", case)
             if custody is not None and custody not in CUSTODY_STATES:
-                raise CueFileError(f"{where}: events.{kind}[{i}]: unknown custody {custody!r}")
-            regex = _compile(item["re"], f"{where}: events.{kind}[{i}]")
-            role, inside = item.get("role", "any"), bool(item.get("check_inside", True))
-            cues.append(Cue(kind, regex, custody, item.get("case", case), role, inside))
+                raise CueFileError(f"{at}: unknown custody {custody!r} (one of {CUSTODY_STATES})")
+            if case is not None and case not in CASE_STATES:
+                raise CueFileError(f"{at}: unknown case {case!r} (one of {CASE_STATES})")
+            role = item.get("role", "any")
+            if role not in ("any", "object"):
+                raise CueFileError(f"{at}: role {role!r} is 'any' or 'object'")
+            inside = bool(item.get("check_inside", True))
+            cues.append(Cue(kind, _compile(item["re"], at), custody, case, role, inside))
     return cues
 
 
@@ -141,6 +152,10 @@ def _load_blockers(spec: dict, where: str) -> list[Blocker]:
     for name, entries in (spec.get("blockers") or {}).items():
         for i, entry in enumerate(entries or []):
             item = {"re": entry} if isinstance(entry, str) else dict(entry)
+            if not isinstance(item.get("re"), str):
+                raise CueFileError(
+                    f"{where}: blockers.{name}[{i}]: an entry is a pattern or a mapping with 're'"
+                )
             scope = item.get("scope", "clause")
             if scope not in BLOCKER_SCOPES:
                 raise CueFileError(
