@@ -243,6 +243,13 @@ def test_an_unsupported_language_gives_no_events(detector):
     assert detector.detect(text, Matcher(SEED).find(text), language="pt") == []
 
 
+@pytest.mark.parametrize("tag", ["en", "EN", "en-GB", "en_US"])
+def test_language_tags_with_regions_use_the_language(detector, tag):
+    text = "Rita Karasartova was detained."
+    events = detector.detect(text, Matcher(SEED).find(text), language=tag)
+    assert [e.kind for e in events] == ["detained"]
+
+
 def test_language_is_identified_when_not_given():
     text = "Азимжан Аскаров скончался в колонии 25 июля 2020 года."
     events = events_for(text, language=None, published=date(2020, 7, 27))

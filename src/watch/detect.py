@@ -415,7 +415,7 @@ class Detector:
             from watch.language import identify
 
             language = identify(_near_mentions(text, mentions), among=self.cuesets)
-        cueset = self.cuesets.get((language or "").split("-")[0].casefold())
+        cueset = self.cuesets.get(re.split(r"[-_]", language or "")[0].casefold())
         if cueset is None:
             return []
         if isinstance(published, datetime):
