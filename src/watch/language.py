@@ -1,9 +1,11 @@
 """Identify a document's language when its source does not say.
 
-py3langid was chosen over lingua-language-detector by measurement (bench/detect
---langid): on the shared corpus articles and the event evaluation sentences it
-was as accurate on our six languages, about 20x faster, and its model ships inside
-the wheel (no download at run time).
+py3langid was chosen over lingua-language-detector by measurement
+(`python bench/detect --langid`, same run, same machine): on the 526 evaluation
+sentences py3langid got 0.987 right (1.000 restricted to our cue languages) at about
+7,000 texts/s, lingua 0.994 at about 30 texts/s; on 79 stretches of real article
+text both got all right, py3langid about 4x faster. Its model ships in the wheel:
+nothing is downloaded at run time.
 """
 
 from __future__ import annotations
