@@ -9,6 +9,7 @@
     │   └── QueryError              user SQL refused (writes, file access) or failed
     ├── ReviewError                 a review names an unknown flag or a bad decision  (exit 6)
     ├── NotifyError                 the poll report could not be mailed               (exit 7)
+    ├── CueFileError                an event cue file (src/watch/cues/*.yaml) is bad
     └── FetchError                  one source could not be fetched or parsed
                                     (never ends a poll: its key is stored on the source)
 
@@ -90,6 +91,11 @@ class ReviewError(WatchError):
 
 class NotifyError(WatchError):
     exit_code = EXIT_NOTIFY
+
+
+class CueFileError(WatchError):
+    """A cue file is missing, malformed or names an unknown kind, scope or state; the
+    message names the file and the entry."""
 
 
 class FetchError(WatchError):
