@@ -208,3 +208,19 @@ def test_corpus_articles_and_their_republished_copies(corpus):
         for j in range(len(stories)):
             if i != j:
                 assert ids[2 * i] != ids[2 * j], (i, j)
+
+
+def test_story_index_groups_copies_and_keeps_stories_apart():
+    from watch.fingerprint import StoryIndex
+
+    story_a = " ".join(f"agency report line {i} about the verdict in Bishkek" for i in range(40))
+    story_b = " ".join(f"a different report {i} on floods in Osh and aid" for i in range(40))
+    copy_a = "Reposted by another site. " + story_a.replace("verdict", "ruling", 3) + " Share this."
+    index = StoryIndex()
+    assert index.assign(1, fingerprint(story_a)) == 1
+    assert index.assign(2, fingerprint(story_b)) == 2
+    assert index.assign(3, fingerprint(copy_a)) == 1
+    assert index.assign(4, 0) == 4 and len(index) == 3  # empty texts are never a story's copy
+    for i in range(5, 2100):  # grows past its first allocation
+        index.add(i, fingerprint(f"unrelated text number {i} " * 5), i)
+    assert index.nearest(fingerprint(copy_a)) == 1
