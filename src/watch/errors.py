@@ -8,6 +8,7 @@
     │   ├── SchemaTooNewError       the file was written by a newer appealwatch
     │   └── QueryError              user SQL refused (writes, file access) or failed
     ├── ReviewError                 a review names an unknown flag or a bad decision  (exit 6)
+    ├── ServeError                  the dashboard cannot start as asked (no login off localhost)
     └── FetchError                  one source could not be fetched or parsed
                                     (never ends a poll: its key is stored on the source)
 
@@ -84,6 +85,10 @@ class QueryError(StoreError):
 
 class ReviewError(WatchError):
     exit_code = EXIT_REVIEW
+
+
+class ServeError(WatchError):
+    """The dashboard refuses to start as asked: what is wrong and how to put it right."""
 
 
 class FetchError(WatchError):
