@@ -183,7 +183,7 @@ def test_pages_send_a_strict_content_security_policy(client):
         assert answer.headers["Content-Security-Policy"] == CSP
         assert "'unsafe-inline'" not in CSP and "script-src 'self'" in CSP
         assert answer.headers["X-Frame-Options"] == "DENY"
-        assert answer.headers["Referrer-Policy"] == "no-referrer"
+        assert answer.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_scraped_markup_is_escaped_and_javascript_links_are_not_links(client):
@@ -460,6 +460,7 @@ def test_decision_made_while_a_poll_writes_is_not_lost(client, archive):
             f"/flags/{died}/review", data={"csrf_token": token, "decision": "confirm"}
         )
         assert answer.status_code == 302
+        assert poller.poll() is None, "the poll ended before the decision: nothing was tested"
         assert client.get("/queue").status_code == 200  # reads keep working too
         out, err = poller.communicate(timeout=120)
     finally:

@@ -54,9 +54,16 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def template(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("browser-template"), extra_docs=30)
+
+
 @pytest.fixture
-def archive(tmp_path) -> Path:
-    return build(tmp_path, extra_docs=30)
+def archive(browser, template, tmp_path) -> Path:
+    """A fresh copy of the session's archive for each test (asks for the browser first, so
+    that a machine without one skips before building anything)."""
+    return Path(shutil.copy(template, tmp_path / "watch.duckdb"))
 
 
 @pytest.fixture
