@@ -13,6 +13,7 @@ end instead of failing.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ import duckdb
 
 from watch.errors import StoreError
 from watch.store import Store
-from watch.store.connection import USER_SQL_CONFIG, connect
+from watch.store.connection import USER_SQL_CONFIG, _is_lock_conflict, connect
 
 READ = "read"
 USER_SQL = "user_sql"
@@ -63,6 +64,28 @@ class ModeLock:
                 self._cond.notify_all()
 
 
+RETRY_EVERY = 0.01  # seconds
+
+
+def open_when_free(
+    path: Path, *, read_only: bool, wait: float, config: dict | None = None
+) -> duckdb.DuckDBPyConnection:
+    """connect(), retried every 10 ms while another process holds the file.
+
+    connect()'s own back-off grows to half a second, which suits a batch job; a poll
+    leaves only short gaps between its batches, and a person is waiting here.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return connect(path, read_only=read_only, wait=0, config=config)
+        except StoreError as error:
+            busy = error.__cause__ is not None and _is_lock_conflict(error.__cause__)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(RETRY_EVERY)
+
+
 class Archive:
     """The dashboard's way into one archive file: short-lived connections only."""
 
@@ -74,7 +97,7 @@ class Archive:
     @contextmanager
     def reading(self) -> Iterator[Store]:
         with self.lock.hold(READ):
-            con = connect(self.path, read_only=True, wait=self.wait)
+            con = open_when_free(self.path, read_only=True, wait=self.wait)
             try:
                 yield Store(con, self.path)
             finally:
@@ -83,7 +106,7 @@ class Archive:
     @contextmanager
     def writing(self) -> Iterator[Store]:
         with self.lock.hold(WRITE):
-            con = connect(self.path, wait=self.wait)
+            con = open_when_free(self.path, read_only=False, wait=self.wait)
             try:
                 yield Store(con, self.path)
             finally:
@@ -100,7 +123,7 @@ class Archive:
         if not self.path.exists():
             raise StoreError(f"no archive at {self.path} yet: run `appealwatch poll` first")
         with self.lock.hold(USER_SQL):
-            con = connect(self.path, read_only=True, wait=self.wait, config=USER_SQL_CONFIG)
+            con = open_when_free(self.path, read_only=True, wait=self.wait, config=USER_SQL_CONFIG)
             try:
                 yield con
             finally:
