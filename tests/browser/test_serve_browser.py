@@ -170,3 +170,26 @@ def test_login_page(browser, archive):
     finally:
         context.close()
         running.stop()
+
+
+def test_a_saved_view_that_writes_or_reads_a_file_is_refused(browser, archive, tmp_path):
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    (folder / "sneaky.yaml").write_text("title: Sneaky\nquery: DELETE FROM flags\n")
+    (folder / "nosy.yaml").write_text(
+        "title: Nosy\nquery: SELECT * FROM read_text('/etc/passwd')\n"
+    )
+    running = start(build_app(archive, dashboards=folder))
+    context = browser.new_context(base_url=running.url)
+    try:
+        page = context.new_page()
+        for name, says in (("sneaky", "read-only"), ("nosy", "disabled")):
+            answer = page.goto(f"/views/{name}")
+            assert answer.status == 400
+            assert says in page.locator(".notice.error").inner_text()
+            assert "root:" not in page.content()
+        shoot(page, "view-refused")
+    finally:
+        context.close()
+        running.stop()
+    assert one(archive, "SELECT count(*) FROM flags") == [(5,)]

@@ -30,9 +30,9 @@ class Context:
     feed_key: str
 
 
-def default_dashboards() -> Path | None:
-    """./dashboards when there is one, else the saved views that come with appealwatch."""
-    for folder in (Path.cwd() / "dashboards", REPO_DASHBOARDS):
+def default_dashboards(db: Path) -> Path | None:
+    """The first saved-views folder found: ./dashboards, beside the archive, or appealwatch's."""
+    for folder in (Path.cwd() / "dashboards", db.parent / "dashboards", REPO_DASHBOARDS):
         if folder.is_dir():
             return folder
     return None
@@ -64,7 +64,7 @@ def create_app(
     app.extensions["appealwatch"] = Context(
         archive=Archive(db, wait=lock_wait),
         access=access,
-        dashboards=dashboards if dashboards is not None else default_dashboards(),
+        dashboards=dashboards if dashboards is not None else default_dashboards(db),
         feed_key=access.feed_key(app.secret_key),
     )
     app.jinja_env.filters.update(label=label, web_url=web_url, domain=domain)

@@ -13,8 +13,8 @@ from datetime import date
 from markupsafe import Markup
 
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
-WIDTH, HEIGHT = 960, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
+WIDTH, HEIGHT = 800, 240
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 30
 MAX_X_LABELS = 8
 
 
@@ -26,10 +26,14 @@ def nice_max(value: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
 
 
-def _x_label(x) -> str:
+def _x_label(x, monthly: bool = False) -> str:
     if isinstance(x, date):
-        return x.strftime("%d %b %y")
+        return x.strftime("%b %Y" if monthly else "%d %b %y")
     return str(x)
+
+
+def _monthly(xs: Sequence) -> bool:
+    return bool(xs) and all(isinstance(x, date) and x.day == 1 for x in xs)
 
 
 def _number(value) -> float:
@@ -68,7 +72,7 @@ def chart(
     legend = _legend(list(ys)) if len(ys) > 1 else Markup("")
     return Markup(
         '<figure class="chart"><svg viewBox="0 0 {w} {h}" role="img" aria-label="{t}" '
-        'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="system-ui, sans-serif">'
+        'xmlns="http://www.w3.org/2000/svg" font-size="13" font-family="system-ui, sans-serif">'
         "<title>{t}</title>{body}</svg>{legend}</figure>"
     ).format(w=WIDTH, h=HEIGHT, t=title, body=Markup("").join(parts), legend=legend)
 
@@ -96,6 +100,7 @@ def _grid(top: float, plot_w: float, plot_h: float, y_label: str) -> Markup:
 
 def _x_labels(xs: Sequence, step: float, plot_h: float) -> Markup:
     every = max(1, math.ceil(len(xs) / MAX_X_LABELS))
+    monthly = _monthly(xs)
     labels = []
     for i, x in enumerate(xs):
         if i % every:
@@ -103,7 +108,7 @@ def _x_labels(xs: Sequence, step: float, plot_h: float) -> Markup:
         labels.append(
             Markup(
                 '<text x="{x:.1f}" y="{y}" text-anchor="middle" fill="#6b7280">{t}</text>'
-            ).format(x=LEFT + step * (i + 0.5), y=TOP + plot_h + 18, t=_x_label(x))
+            ).format(x=LEFT + step * (i + 0.5), y=TOP + plot_h + 18, t=_x_label(x, monthly))
         )
     return Markup("").join(labels)
 
@@ -121,7 +126,7 @@ def _bars(
                 continue
             h = plot_h * value / top
             y = TOP + plot_h - plot_h * (base + value) / top
-            tip = f"{_x_label(x)}: {value:g}" + (f" ({name})" if len(ys) > 1 else "")
+            tip = f"{_x_label(x, _monthly(xs))}: {value:g}" + (f" ({name})" if len(ys) > 1 else "")
             bars.append(
                 Markup(
                     '<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{c}">'
