@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -270,6 +271,21 @@ def test_logins_guard_every_page_and_name_the_reviewer(archive, tmp_path):
         running.stop()
 
 
+def test_run_serves_until_stopped(archive):
+    code = f"from pathlib import Path; from watch.serve import run; run(Path({str(archive)!r}), port=0)"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    env.pop("APPEALWATCH_DASHBOARD_TOKEN", None)
+    server = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        line = server.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        assert httpx.get(url + "queue", timeout=30).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def test_users_file_problems_say_where(tmp_path):
     bad = tmp_path / "users"
     bad.write_text("Dina:not-a-hash\n")
@@ -474,6 +490,15 @@ def test_decision_made_while_a_poll_writes_is_not_lost(client, archive):
     assert query(archive, "SELECT custody FROM persons WHERE id = ?", [ASKAROV.id]) == [
         ("deceased",)
     ]
+
+
+def test_pages_views_and_searches_at_once_do_not_clash(served):
+    """Plain reads and user-SQL reads need different connection settings in one process."""
+    paths = ["/queue", "/views/events-by-kind-per-month", "/search?q=kempir", "/people",
+             "/views/sources-failing", "/search?q=prison&language=en", "/feed.atom"] * 4  # fmt: skip
+    with httpx.Client(base_url=served.url, timeout=60) as c, ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda path: c.get(path).status_code, paths))
+    assert statuses == [200] * len(paths)
 
 
 # -- pieces ------------------------------------------------------------------------------

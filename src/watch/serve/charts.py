@@ -118,6 +118,7 @@ def _bars(
 ) -> Markup:
     bars = []
     width = max(step * 0.7, 1)
+    monthly = _monthly(xs)
     for i, x in enumerate(xs):
         base = 0.0
         for n, (name, values) in enumerate(ys.items()):
@@ -126,7 +127,7 @@ def _bars(
                 continue
             h = plot_h * value / top
             y = TOP + plot_h - plot_h * (base + value) / top
-            tip = f"{_x_label(x, _monthly(xs))}: {value:g}" + (f" ({name})" if len(ys) > 1 else "")
+            tip = f"{_x_label(x, monthly)}: {value:g}" + (f" ({name})" if len(ys) > 1 else "")
             bars.append(
                 Markup(
                     '<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{c}">'
