@@ -8,6 +8,8 @@
     │   ├── SchemaTooNewError       the file was written by a newer appealwatch
     │   └── QueryError              user SQL refused (writes, file access) or failed
     ├── ReviewError                 a review names an unknown flag or a bad decision  (exit 6)
+    ├── NotifyError                 the poll report could not be mailed               (exit 7)
+    ├── CueFileError                an event cue file (src/watch/cues/*.yaml) is bad
     ├── ServeError                  the dashboard cannot start as asked (no login off localhost)
     └── FetchError                  one source could not be fetched or parsed
                                     (never ends a poll: its key is stored on the source)
@@ -29,6 +31,7 @@ EXIT_LOCKED = 3
 EXIT_ALL_SOURCES_FAILED = 4
 EXIT_STORE = 5
 EXIT_REVIEW = 6
+EXIT_NOTIFY = 7
 
 
 class WatchError(Exception):
@@ -85,6 +88,15 @@ class QueryError(StoreError):
 
 class ReviewError(WatchError):
     exit_code = EXIT_REVIEW
+
+
+class NotifyError(WatchError):
+    exit_code = EXIT_NOTIFY
+
+
+class CueFileError(WatchError):
+    """A cue file is missing, malformed or names an unknown kind, scope or state; the
+    message names the file and the entry."""
 
 
 class ServeError(WatchError):

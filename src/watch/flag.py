@@ -55,14 +55,21 @@ def deserves_flag(
 def file_document(
     store: Store, doc: Document, mentions: Sequence[Mention], events: Sequence[Event]
 ) -> Filed:
-    """Store one document with what was found in it, and raise its flags: one transaction."""
+    """Store one document with what was found in its full_text, and raise its flags: one transaction."""
     with store.transaction():
         doc_id, changed = store.save_document(doc)
         if not changed:
             return Filed(doc_id, False)
-        mentions_new = store.add_mentions(doc_id, doc.text, mentions)
-        new_events = store.add_events(doc_id, events)
-        flags_new = raise_flags(store, new_events)
+        return file_findings(store, doc_id, doc.full_text, mentions, events)
+
+
+def file_findings(
+    store: Store, doc_id: int, text: str, mentions: Sequence[Mention], events: Sequence[Event]
+) -> Filed:
+    """Store what was found in a stored document and raise its flags (inside a transaction)."""
+    mentions_new = store.add_mentions(doc_id, text, mentions)
+    new_events = store.add_events(doc_id, events)
+    flags_new = raise_flags(store, new_events)
     return Filed(doc_id, True, mentions_new, len(new_events), flags_new)
 
 

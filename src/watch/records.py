@@ -110,6 +110,26 @@ class Source:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """Where poll reports are mailed, besides being printed (for when cron's mail is not read)."""
+
+    smtp: str  # host or host:port
+    sender: str
+    to: tuple[str, ...]
+    username: str | None = None
+    password_env: str | None = None  # the name of an environment variable holding the password
+    starttls: bool = False
+
+    @property
+    def host(self) -> str:
+        return self.smtp.rsplit(":", 1)[0] if ":" in self.smtp else self.smtp
+
+    @property
+    def port(self) -> int:
+        return int(self.smtp.rsplit(":", 1)[1]) if ":" in self.smtp else 25
+
+
+@dataclass(frozen=True)
 class Settings:
     database: Path = Path("watch.duckdb")
     user_agent: str = "appealwatch/0.1 (+https://github.com/appealwatch/appealwatch)"
@@ -123,6 +143,7 @@ class Settings:
     per_host_delay: float = 1.0  # seconds between two requests to one host
     concurrency: int = 50  # requests in flight over all hosts
     max_articles_per_source: int = 50  # article pages followed per source per poll
+    mail: MailSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +155,11 @@ class Watchlist:
 
     def person(self, person_id: str) -> Person | None:
         return next((p for p in self.people if p.id == person_id), None)
+
+
+def full_text(title: str | None, text: str | None) -> str:
+    """What is matched and analysed: the title, a blank line, the text. Mention spans index it."""
+    return f"{title}\n\n{text or ''}" if title else text or ""
 
 
 @dataclass
@@ -149,6 +175,10 @@ class Document:
     fetched: datetime | None = None
     source_id: str | None = None
     guid: str | None = None
+
+    @property
+    def full_text(self) -> str:
+        return full_text(self.title, self.text)
 
 
 @dataclass(frozen=True)

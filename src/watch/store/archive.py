@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from watch.errors import StoreError
 from watch.records import Document, Event, Mention, Person, Source, Status, Watchlist
 from watch.store.connection import connect, ensure_schema, now
 
@@ -191,6 +192,21 @@ class Store:
         self.con.execute("DELETE FROM mentions WHERE document_id = ?", [row[0]])
         return row[0], True
 
+    def document_batch(self, after_id: int, limit: int) -> list[tuple]:
+        """(id, title, text, language, published) of stored documents, in id order, for rescans."""
+        return self.con.execute(
+            "SELECT id, title, text, language, published"
+            " FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+            [after_id, limit],
+        ).fetchall()
+
+    def document_count(self) -> int:
+        return self.con.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def unscanned_people(self) -> list[str]:
+        rows = self.con.execute("SELECT id FROM persons WHERE scanned_at IS NULL").fetchall()
+        return [r[0] for r in rows]
+
     def known_urls(self, urls: Sequence[str]) -> set[str]:
         rows = self.con.execute(
             "SELECT canonical_url FROM documents WHERE list_contains(?, canonical_url)",
@@ -285,7 +301,12 @@ def _naive(value: datetime | None) -> datetime | None:
 
 @contextmanager
 def open_store(path: Path, *, read_only: bool = False) -> Iterator[Store]:
-    """Open the archive (creating or upgrading it first), and close it on leaving."""
+    """Open the archive (creating or upgrading it first), and close it on leaving.
+
+    Read-only openers never create a file: an archive that does not exist yet is an error.
+    """
+    if read_only and not path.exists():
+        raise StoreError(f"no archive at {path} yet: run `appealwatch poll` first")
     ensure_schema(path)
     con = connect(path, read_only=read_only)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from watch.store.archive import Store
 
@@ -93,3 +94,20 @@ EXPORT_TABLES = (
     "reviews",
     "status_history",
 )
+
+EXPORT_FORMATS = {"csv": "(FORMAT csv, HEADER true)", "json": "(FORMAT json, ARRAY true)",
+                  "parquet": "(FORMAT parquet)"}  # fmt: skip
+
+
+def export(store: Store, fmt: str, out_dir: Path) -> list[Path]:
+    """Write every archive table to out_dir/TABLE.FORMAT; return the files written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in EXPORT_TABLES:
+        target = out_dir / f"{table}.{fmt}"
+        quoted = str(target).replace("'", "''")
+        store.con.execute(
+            f"COPY (SELECT * FROM {table} ORDER BY 1) TO '{quoted}' {EXPORT_FORMATS[fmt]}"
+        )
+        written.append(target)
+    return written
