@@ -11,8 +11,8 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def _iso(value: datetime | date | None) -> str:
-    if value is None:
-        value = datetime(1970, 1, 1)
+    if value is None:  # an empty feed was last updated now
+        value = datetime.now(UTC).replace(tzinfo=None)
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
