@@ -25,7 +25,7 @@ from watch.errors import ServeError
 from watch.flag import file_document
 from watch.records import Document
 from watch.serve import build as build_app
-from watch.serve import start
+from watch.serve import create_app, start
 from watch.serve.charts import chart, pivot
 from watch.serve.savedviews import load_view
 from watch.serve.security import CSP, hash_password, read_users
@@ -499,6 +499,38 @@ def test_pages_views_and_searches_at_once_do_not_clash(served):
     with httpx.Client(base_url=served.url, timeout=60) as c, ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda path: c.get(path).status_code, paths))
     assert statuses == [200] * len(paths)
+
+
+HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(2)"
+
+
+def test_an_archive_busy_too_long_says_so_and_saves_nothing_silently(archive):
+    died = flag_id(archive, ASKAROV.id, "died")
+    running = start(create_app(archive, lock_wait=0.5))
+    holder = None
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as c:
+            token = csrf(c)
+            holder = subprocess.Popen([sys.executable, "-c", HOLD, str(archive)],
+                                      stdout=subprocess.PIPE, text=True)  # fmt: skip
+            assert holder.stdout.readline().strip() == "held"
+            page = c.get("/queue")
+            assert page.status_code == 503 and "The archive is busy" in page.text
+            assert page.headers["Retry-After"] == "30"
+            answer = c.post(
+                f"/flags/{died}/review", data={"csrf_token": token, "decision": "confirm"}
+            )
+            assert (
+                answer.status_code == 503
+                and f"decision on flag {died} was NOT saved" in answer.text
+            )
+            holder.wait(timeout=30)
+            assert c.get("/queue").status_code == 200
+    finally:
+        if holder:
+            holder.kill()
+        running.stop()
+    assert query(archive, "SELECT state FROM flags WHERE id = ?", [died]) == [("open",)]
 
 
 # -- pieces ------------------------------------------------------------------------------

@@ -65,6 +65,12 @@ class ModeLock:
 
 
 RETRY_EVERY = 0.01  # seconds
+READ_WAIT = 20.0  # a page gives up sooner than a decision, which waits the whole wait
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a StoreError means another process held the file for the whole wait."""
+    return error.__cause__ is not None and _is_lock_conflict(error.__cause__)
 
 
 def open_when_free(
@@ -80,8 +86,7 @@ def open_when_free(
         try:
             return connect(path, read_only=read_only, wait=0, config=config)
         except StoreError as error:
-            busy = error.__cause__ is not None and _is_lock_conflict(error.__cause__)
-            if not busy or time.monotonic() > deadline:
+            if not is_busy(error) or time.monotonic() > deadline:
                 raise
         time.sleep(RETRY_EVERY)
 
@@ -97,7 +102,7 @@ class Archive:
     @contextmanager
     def reading(self) -> Iterator[Store]:
         with self.lock.hold(READ):
-            con = open_when_free(self.path, read_only=True, wait=self.wait)
+            con = open_when_free(self.path, read_only=True, wait=min(self.wait, READ_WAIT))
             try:
                 yield Store(con, self.path)
             finally:

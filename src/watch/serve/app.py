@@ -11,7 +11,7 @@ from flask import Flask, Response, render_template, request
 
 from watch.errors import QueryError, StoreError
 from watch.serve import pages, security
-from watch.serve.access import Archive
+from watch.serve.access import Archive, is_busy
 from watch.serve.security import Access
 from watch.serve.text import domain, label, web_url
 from watch.store.connection import ensure_schema
@@ -79,10 +79,16 @@ def _errors(app: Flask) -> None:
     @app.errorhandler(StoreError)
     def busy(error: StoreError):
         # QueryError is a StoreError too, but pages show those in place.
-        status = 400 if isinstance(error, QueryError) else 503
-        return render_template(
-            "error.html", title="The archive is not available", message=str(error)
-        ), status
+        if isinstance(error, QueryError):
+            return render_template("error.html", title="Query refused", message=str(error)), 400
+        message = str(error)
+        if is_busy(error):
+            message = (
+                "The archive is busy: a poll or a rescan has been writing to it for a while. "
+                f"Try again in a minute. ({error})"
+            )
+        response = render_template("error.html", title="The archive is busy", message=message)
+        return response, 503, {"Retry-After": "30"}
 
     for code, title in (
         (400, "Refused"),

@@ -20,9 +20,10 @@ from flask import (
     url_for,
 )
 
-from watch.errors import QueryError, ReviewError
+from watch.errors import QueryError, ReviewError, StoreError
 from watch.review import DECISIONS, review
 from watch.serve import charts
+from watch.serve.access import is_busy
 from watch.serve.feed import atom
 from watch.serve.savedviews import chart_problem, load_views
 from watch.serve.security import log_in
@@ -119,6 +120,15 @@ def decide(flag_id: int):
     except ReviewError as error:
         flash(str(error), "error")
         return redirect(url_for("queue"))
+    except StoreError as error:
+        if isinstance(error, QueryError) or not is_busy(error):
+            raise
+        # Say plainly that nothing was saved: the organiser must not think it was.
+        message = (
+            f"Your decision on flag {flag_id} was NOT saved: the archive stayed busy "
+            f"(a poll or a rescan is writing to it). Go back and decide again in a minute."
+        )
+        return render_template("error.html", title="Not saved", message=message), 503
     flash(_done_message(done), "ok")
     following = request.form.get("next", "")
     anchor = f"#flag-{following}" if following.isdigit() else ""
