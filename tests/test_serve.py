@@ -157,6 +157,34 @@ def test_dismiss_and_not_this_person(client, archive):
     assert query(archive, "SELECT count(*) FROM reviews")[0][0] == 2
 
 
+def test_copies_of_a_story_grouped_by_the_crawler_are_shown(archive):
+    """With the crawler's documents.story_id, a rewritten copy (other words) counts too."""
+    died = flag_id(archive, ASKAROV.id, "died")
+    with open_store(archive) as store:
+        store.con.execute("ALTER TABLE documents ADD COLUMN story_id BIGINT")
+        first = store.con.execute(
+            "SELECT e.document_id FROM flags f JOIN events e ON e.id = f.event_id WHERE f.id = ?",
+            [died],
+        ).fetchone()[0]
+        file_document(store, Document(url="https://kloop.example/askarov-rewrite", title="Askarov",
+                      text="Askarov has died, say relatives.", source_id="kloop"), [], [])  # fmt: skip
+        store.con.execute(
+            "UPDATE documents SET story_id = ? WHERE url = 'https://kloop.example/askarov-rewrite'",
+            [first],
+        )
+    running = serve(archive)
+    try:
+        card = (
+            httpx.get(running.url + "/queue")
+            .text.split(f'id="flag-{died}"')[1]
+            .split("</article>")[0]
+        )
+        assert "Also in 2 other copies of this story" in card
+        assert "kloop.example/askarov-rewrite" in card and "rferl.example/a/askarov" in card
+    finally:
+        running.stop()
+
+
 def test_write_without_csrf_token_is_refused(client, archive):
     died = flag_id(archive, ASKAROV.id, "died")
     token = csrf(client)

@@ -29,6 +29,7 @@ from watch.serve.savedviews import chart_problem, load_views
 from watch.serve.security import log_in
 from watch.serve.text import csv_cell, highlight, label
 from watch.store import listings, search
+from watch.store.connection import now
 
 QUEUE_LIMIT = 200
 LATEST_MENTIONS = 20
@@ -189,9 +190,25 @@ def person_page(person_id: str):
 # -- sources ------------------------------------------------------------------------------
 
 
+HEALTH_ORDER = {"dead": 0, "failing": 1, "quiet": 2, "new": 3, "ok": 4}
+
+
+def source_health(store) -> list[dict]:
+    """The crawler's health report when it is there (watch.sources), else the columns read
+    directly: the same keys either way, `health` being one of HEALTH_ORDER."""
+    try:
+        from watch.sources import health_rows
+    except ImportError:
+        return search.source_health(store)
+    rows = health_rows(store.source_rows(), now())
+    for row in rows:
+        row["health"] = row.get("condition") or "ok"
+    return sorted(rows, key=lambda r: (HEALTH_ORDER.get(r["health"], 5), r["name"]))
+
+
 def sources():
     with ctx().archive.reading() as store:
-        rows = search.source_health(store)
+        rows = source_health(store)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["health"]] = counts.get(row["health"], 0) + 1

@@ -300,22 +300,47 @@ def matched_names(store: Store, flag_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def story_copies(store: Store, flag_ids: list[int]) -> dict[int, list[dict]]:
-    """Other documents carrying the same evidence (the same claim, person and kind).
+def has_column(store: Store, table: str, column: str) -> bool:
+    return (
+        store.con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+            [table, column],
+        ).fetchone()[0]
+        > 0
+    )
 
-    Until the crawler's story grouping lands, a copy is a document in which the same
-    evidence sentence was found: syndicated copies of one story share it.
+
+def story_copies(store: Store, flag_ids: list[int]) -> dict[int, list[dict]]:
+    """Other documents carrying the same story as each flag's document.
+
+    A copy is a document the crawler grouped into the same story (documents.story_id,
+    when the archive has it), or one in which the same evidence was found (the same
+    claim about the same person): syndicated copies share both.
     """
+    stories = has_column(store, "documents", "story_id")
+    story = "coalesce(d0.story_id, d0.id)" if stories else "d0.id"
+    by_story = (
+        "UNION SELECT fl.flag_id, fl.doc0, d.id FROM fl"
+        " JOIN documents d ON coalesce(d.story_id, d.id) = fl.story"
+        if stories
+        else ""
+    )
     rows = store.con.execute(
-        """
-        SELECT f.id AS flag_id, d.id, d.url, d.title, s.name AS source,
+        f"""
+        WITH fl AS (
+            SELECT f.id AS flag_id, f.evidence_key, d0.id AS doc0, {story} AS story
+            FROM flags f JOIN events e ON e.id = f.event_id
+            JOIN documents d0 ON d0.id = e.document_id
+            WHERE list_contains(?, f.id)
+        ), copies AS (
+            SELECT fl.flag_id, fl.doc0, other.document_id AS doc FROM fl
+            JOIN events other ON other.evidence_key = fl.evidence_key
+            {by_story}
+        )
+        SELECT DISTINCT c.flag_id, d.id, d.url, d.title, s.name AS source,
                coalesce(d.published, d.fetched) AS date
-        FROM flags f
-        JOIN events e ON e.id = f.event_id
-        JOIN events other ON other.evidence_key = f.evidence_key AND other.id <> e.id
-        JOIN documents d ON d.id = other.document_id AND d.id <> e.document_id
+        FROM copies c JOIN documents d ON d.id = c.doc AND d.id <> c.doc0
         LEFT JOIN sources s ON s.id = d.source_id
-        WHERE list_contains(?, f.id)
         ORDER BY date, d.id
         """,
         [flag_ids],
