@@ -10,6 +10,7 @@
     ├── ReviewError                 a review names an unknown flag or a bad decision  (exit 6)
     ├── NotifyError                 the poll report could not be mailed               (exit 7)
     ├── CueFileError                an event cue file (src/watch/cues/*.yaml) is bad
+    ├── ServeError                  the dashboard cannot start as asked (no login off localhost)
     └── FetchError                  one source could not be fetched or parsed
                                     (never ends a poll: its key is stored on the source)
 
@@ -96,6 +97,10 @@ class NotifyError(WatchError):
 class CueFileError(WatchError):
     """A cue file is missing, malformed or names an unknown kind, scope or state; the
     message names the file and the entry."""
+
+
+class ServeError(WatchError):
+    """The dashboard refuses to start as asked: what is wrong and how to put it right."""
 
 
 class FetchError(WatchError):

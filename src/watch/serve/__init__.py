@@ -1,0 +1,126 @@
+"""The organisers' dashboard: review queue, people, sources, search, saved views, feed.
+
+    run(db, host=..., port=...)          serve until stopped (the `appealwatch serve` command)
+    create_app(db, ...)                  the Flask app, for a WSGI server of your choice
+    start(app, host=..., port=0)         serve in a background thread: tests and scripts
+
+The dashboard opens the archive per request and never holds it (see serve.access),
+so it runs beside the cron poll.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from waitress import wasyncore
+from waitress.server import create_server
+
+from watch.errors import ServeError
+from watch.serve.app import create_app
+from watch.serve.security import TOKEN_ENV, USERS_ENV, is_loopback, read_users
+
+__all__ = ["Running", "create_app", "logins_from_env", "run", "start"]
+
+
+def logins_from_env(
+    token: str | None = None, users: Mapping[str, str] | None = None
+) -> tuple[str | None, dict[str, str]]:
+    """The token and users given, else those named by the environment."""
+    token = token or os.environ.get(TOKEN_ENV) or None
+    if users is None and os.environ.get(USERS_ENV):
+        users = read_users(Path(os.environ[USERS_ENV]))
+    return token, dict(users or {})
+
+
+def check_exposure(host: str, token: str | None, users: Mapping[str, str]) -> None:
+    """Refuse to listen beyond localhost with no login: anyone could decide flags."""
+    if not is_loopback(host) and not (token or users):
+        raise ServeError(
+            f"refusing to listen on {host} without a login: anyone who can reach it could "
+            f"review flags. Set {TOKEN_ENV} (at least 16 characters) or {USERS_ENV} (a file of "
+            "name:password-hash lines), or listen on 127.0.0.1"
+        )
+
+
+def build(
+    db: Path,
+    *,
+    host: str = "127.0.0.1",
+    token: str | None = None,
+    users: Mapping[str, str] | None = None,
+    dashboards: Path | None = None,
+    secret_key: bytes | None = None,
+) -> Flask:
+    """The app as run() serves it: logins from the arguments or the environment, checked."""
+    token, users = logins_from_env(token, users)
+    check_exposure(host, token, users)
+    return create_app(
+        db,
+        token=token,
+        users=users,
+        dashboards=dashboards,
+        secret_key=secret_key,
+        local_only=is_loopback(host),
+    )
+
+
+def run(
+    db: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    token: str | None = None,
+    users: Mapping[str, str] | None = None,
+    dashboards: Path | None = None,
+    threads: int = 4,
+) -> None:
+    """Serve the dashboard until interrupted (blocking)."""
+    app = build(db, host=host, token=token, users=users, dashboards=dashboards)
+    server = create_server(app, host=host, port=port, threads=threads, ident="appealwatch")
+    print(
+        f"appealwatch dashboard on http://{_url_host(host)}:{server.effective_port}/ "
+        f"(archive {db}); Ctrl-C stops it",
+        flush=True,
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+class Running:
+    """A server started by start(): its address, and how to stop it."""
+
+    def __init__(self, app: Flask, host: str, port: int, threads: int):
+        self.server = create_server(app, host=host, port=port, threads=threads, ident="appealwatch")
+        self.url = f"http://{_url_host(host)}:{self.server.effective_port}"
+        self._stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, name="appealwatch-serve", daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        # waitress's own run() loops until its sockets are gone; closing them from another
+        # thread races its select(). So loop here in short turns and close in this thread.
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=self.server._map, count=1)
+        self.server.task_dispatcher.shutdown()
+        wasyncore.close_all(self.server._map)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.thread.join(timeout=5)
+
+
+def start(app: Flask, *, host: str = "127.0.0.1", port: int = 0, threads: int = 4) -> Running:
+    """Serve `app` with waitress in a background thread; port 0 picks a free port."""
+    return Running(app, host, port, threads)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
