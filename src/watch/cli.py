@@ -323,6 +323,20 @@ def backfill(obj: Context, person_ids: tuple[str, ...]) -> None:
     )
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@pass_context
+def serve(obj: Context, host: str, port: int) -> None:
+    """Serve the organiser dashboard (logins: see README, "The dashboard")."""
+    from watch.serve import run
+
+    with open_store(obj.db) as store:  # people and appeals as the watchlist has them now
+        store.sync_watchlist(obj.watchlist)
+    click.echo(f"appealwatch dashboard on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+    run(obj.db, host=host, port=port)
+
+
 class _progress:
     """A progress bar on a terminal; silence under cron."""
 
