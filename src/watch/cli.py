@@ -333,7 +333,6 @@ def serve(obj: Context, host: str, port: int) -> None:
 
     with open_store(obj.db) as store:  # people and appeals as the watchlist has them now
         store.sync_watchlist(obj.watchlist)
-    click.echo(f"appealwatch dashboard on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
     run(obj.db, host=host, port=port)
 
 
