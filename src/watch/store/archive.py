@@ -226,6 +226,45 @@ class Store:
                 new.append((inserted[0][0], e))
         return new
 
+    # -- stories: one agency story copied by many sites --------------------------------
+
+    def assign_story(self, doc_id: int, fingerprint: int, max_distance: int) -> int:
+        """Record the document's fingerprint; join the story of a near-identical copy, if any."""
+        signed = fingerprint - (1 << 64) if fingerprint >= 1 << 63 else fingerprint
+        row = self.con.execute(
+            "SELECT coalesce(story_id, id) FROM documents WHERE fingerprint IS NOT NULL"
+            " AND id <> ? AND bit_count(xor(fingerprint, ?)) <= ? ORDER BY id LIMIT 1",
+            [doc_id, signed, max_distance],
+        ).fetchone()
+        story_id = row[0] if row else doc_id
+        self.con.execute(
+            "UPDATE documents SET fingerprint = ?, story_id = ? WHERE id = ?",
+            [signed, story_id, doc_id],
+        )
+        return story_id
+
+    def story_event_kinds(self, story_id: int, doc_id: int) -> set[tuple[str, str]]:
+        """(person, kind) of events already found in the story's other copies."""
+        rows = self.con.execute(
+            "SELECT DISTINCT e.person_id, e.kind FROM events e JOIN documents d"
+            " ON d.id = e.document_id WHERE coalesce(d.story_id, d.id) = ? AND d.id <> ?",
+            [story_id, doc_id],
+        ).fetchall()
+        return {(r[0], r[1]) for r in rows}
+
+    def story_copies(self, story_id: int) -> list[dict]:
+        """Every stored copy of a story, first stored first."""
+        cursor = self.con.execute(
+            "SELECT id, url, canonical_url, title, source_id, published, fetched FROM documents"
+            " WHERE coalesce(story_id, id) = ? ORDER BY id",
+            [story_id],
+        )
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
+
+    def document_count(self) -> int:
+        return self.con.execute("SELECT count(*) FROM documents").fetchone()[0]
+
     # -- flags and reviews ---------------------------------------------------------------
 
     def flagged(self, keys: Sequence[str]) -> set[str]:
