@@ -67,19 +67,44 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     """Parse a feed body; FetchError('empty_body' | 'not_a_feed' | 'feed_malformed')."""
     if not body.strip():
         raise FetchError("empty_body", f"{url} answered 200 with an empty body")
+    body, content_type = _decoded(body, content_type)
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     items = [item for entry in parsed.entries if (item := _item(entry, url)) is not None]
-    is_feed = bool(parsed.version) or bool(items)
     reason = _bozo_reason(parsed)
-    if not is_feed:
+    broken = reason is not None and not _harmless(parsed)
+    if not items and (broken or not parsed.version):
         if looks_like_html(body):
             raise FetchError("not_a_feed", f"{url} is an HTML page, not a feed")
-        if reason:
+        if broken:
             raise FetchError("feed_malformed", f"{url}: {reason}")
         raise FetchError("not_a_feed", f"{url}: no RSS, Atom or RDF feed found")
     title = _plain(parsed.feed.get("title", ""))
-    return ParsedFeed(title, items, reason if parsed.get("bozo") else None)
+    return ParsedFeed(title, items, reason if broken else None)
+
+
+def _harmless(parsed) -> bool:
+    """feedparser also says 'bozo' for a wrong charset label or content type it got past."""
+    name = type(parsed.get("bozo_exception")).__name__
+    return name in ("CharacterEncodingOverride", "NonXMLContentType")
+
+
+try:  # the extract branch's charset detection, once merged
+    from watch.charset import decode as _charset_decode
+except ImportError:  # pragma: no cover - until then feedparser's own detection decides
+    _charset_decode = None
+
+_XML_ENCODING = re.compile(rb"^(\s*<\?xml[^>]*?encoding=)([\"'])[^\"']*\2", re.I)
+
+
+def _decoded(body: bytes, content_type: str) -> tuple[bytes, str]:
+    """Decode with charset.decode when available and hand feedparser clean UTF-8."""
+    if _charset_decode is None:
+        return body, content_type
+    text, _ = _charset_decode(body, content_type or None, kind="feed")
+    utf8 = _XML_ENCODING.sub(rb"\1\2utf-8\2", text.encode("utf-8"), count=1)
+    main = (content_type or "application/xml").split(";")[0]
+    return utf8, f"{main}; charset=utf-8"
 
 
 def _bozo_reason(parsed) -> str | None:
