@@ -73,7 +73,8 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     items = [item for entry in parsed.entries if (item := _item(entry, url)) is not None]
     reason = _bozo_reason(parsed)
     broken = reason is not None and not _harmless(parsed)
-    if not items and (broken or not parsed.version):
+    recovered = bool(items or parsed.version or parsed.feed.get("title"))
+    if not recovered:
         if looks_like_html(body):
             raise FetchError("not_a_feed", f"{url} is an HTML page, not a feed")
         if broken:
