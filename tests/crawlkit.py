@@ -92,3 +92,42 @@ def source_row(db: Path, source_id: str) -> dict:
 
 def settings(**kw) -> Settings:
     return replace(FAST, **kw)
+
+
+class DiedDetector:
+    """A real, tiny detector: each sentence saying a watched person died is a 'died' event.
+
+    The interim detector finds nothing; the poll tests need events to file and flag."""
+
+    def detect(self, text, mentions, *, language=None, published=None):
+        from watch.records import Event
+
+        events = []
+        for m in mentions:
+            start = text.rfind(".", 0, m.start) + 1
+            end = text.find(".", m.end)
+            sentence = text[start : end if end > 0 else len(text)].strip()
+            if " died" in sentence:
+                events.append(
+                    Event(m.person_id, "died", sentence, "died", custody="deceased", start=start)
+                )
+        return events
+
+
+def crash_site_routes(site, feeds: int = 24, items: int = 6) -> list[str]:
+    """Feeds whose items are teasers linking to article pages, some reporting a death."""
+    urls = []
+    for f in range(feeds):
+        entries = []
+        for i in range(items):
+            path = f"/c/{f}/article-{i}"
+            who = "Azimjan Askarov" if (f + i) % 4 == 0 else "a local official"
+            text = (
+                f"Report {f}-{i}. Sources in Jalal-Abad said {who} died in custody on day {i}. "
+                + " ".join(f"Detail {f}.{i}.{k} about the colony." for k in range(30))
+            )
+            site.add(path, article(f"Report {f}-{i}", text))
+            entries.append((f"guid-{f}-{i}", site.url(path), f"Report {f}-{i}", "teaser"))
+        site.add(f"/c/{f}/feed", rss(entries), content_type="application/rss+xml")
+        urls.append(site.url(f"/c/{f}/feed"))
+    return urls
