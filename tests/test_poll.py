@@ -164,7 +164,7 @@ def test_syndicated_copies_form_one_story_and_flag_once(site, tmp_path, monkeypa
     db = tmp_path / "a.duckdb"
     summary = poll(wl, db, force=True)
     assert summary.documents_new == 3
-    stories = rows(db, "SELECT DISTINCT story_id FROM documents")
+    stories = rows(db, "SELECT DISTINCT coalesce(story_id, id) FROM documents")
     assert len(stories) == 1
     assert summary.events_new == 3  # each copy's own wording is evidence, kept with it
     assert summary.flags_new == 1 == rows(db, "SELECT count(*) FROM flags")[0][0]

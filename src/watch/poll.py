@@ -26,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -180,6 +181,7 @@ async def _poll(
     crawler.cpu = Cpu(watchlist.people, processes=_processes(len(due)))
     robots = Robots(db.with_name(db.name + ".robots.json"))
     totals = Totals()
+    stories = StoryIndex()
     report = _Reporter(len(due), verbose=verbose, progress=progress)
     async with Fetcher(watchlist.settings, robots) as fetcher:
         crawler.fetcher = fetcher
@@ -191,7 +193,7 @@ async def _poll(
             await asyncio.sleep(BATCH_SECONDS if written + 1 < len(due) else 0)
             while not queue.empty():
                 batch.append(queue.get_nowait())
-            await asyncio.to_thread(_write_batch, db, batch, watchlist, now, totals)
+            await asyncio.to_thread(_write_batch, db, batch, watchlist, now, totals, stories)
             written += len(batch)
             for outcome in batch:
                 report.done(outcome)
@@ -539,26 +541,33 @@ def _parse_time(value) -> datetime | None:
 
 
 def _write_batch(
-    db: Path, batch: list[Outcome], watchlist: Watchlist, now: datetime, totals: Totals
+    db: Path,
+    batch: list[Outcome],
+    watchlist: Watchlist,
+    now: datetime,
+    totals: Totals,
+    stories: StoryIndex,
 ) -> None:
     """One transaction for the whole batch (a commit per source cost ~10 ms each); should
     one source's writes fail, the batch is redone a source per transaction so that the
     failure stays with that source."""
     with open_store(db) as store:
+        stories.load(store, now)
         before = store.document_count()
         try:
             counted = Totals()
             with store.transaction():
-                for outcome in batch:
-                    _write_one(store, outcome, watchlist, now, counted)
+                _write_outcomes(store, batch, watchlist, now, counted, stories)
             totals.add(counted)
         except duckdb.Error:
+            stories.reload(store, now)  # it may hold rows that were rolled back
             for outcome in batch:
                 counted = Totals()
                 try:
                     with store.transaction():
-                        _write_one(store, outcome, watchlist, now, counted)
+                        _write_outcomes(store, [outcome], watchlist, now, counted, stories)
                 except duckdb.Error as error:
+                    stories.reload(store, now)
                     outcome.error = FetchError("store_failed", f"could not store: {error}")
                     counted = Totals()
                     with store.transaction():
@@ -567,28 +576,93 @@ def _write_batch(
         totals.documents_new += store.document_count() - before
 
 
-def _write_one(
-    store: Store, outcome: Outcome, watchlist: Watchlist, now: datetime, totals: Totals
+def _write_outcomes(
+    store: Store,
+    outcomes: list[Outcome],
+    watchlist: Watchlist,
+    now: datetime,
+    totals: Totals,
+    stories: StoryIndex,
 ) -> None:
-    if outcome.error is None:
-        _file_outcome(store, outcome, totals)
-    _record_source(store, outcome, watchlist, now, totals)
-
-
-def _file_outcome(store: Store, outcome: Outcome, totals: Totals) -> None:
-    for item in outcome.prepared:
-        doc_id, changed = store.save_document(item.doc)
-        if not changed:
+    """File the documents of every outcome that succeeded, then record every source."""
+    items = [p for o in outcomes if o.error is None for p in o.prepared]
+    saved = store.save_documents([p.doc for p in items])
+    changed = [
+        (p, doc_id) for p, (doc_id, is_changed, _) in zip(items, saved, strict=True) if is_changed
+    ]
+    totals.mentions_new += store.add_mentions_many(
+        [(doc_id, p.doc.text, p.scan.mentions) for p, doc_id in changed if p.scan.mentions]
+    )
+    story_rows = [
+        (doc_id, p.fingerprint, stories.assign(doc_id, p.fingerprint))
+        for p, doc_id in changed
+        if p.fingerprint is not None
+    ]
+    store.set_stories(story_rows)
+    story_of = {doc_id: story for doc_id, _, story in story_rows}
+    for p, doc_id in changed:
+        if not p.scan.events:
             continue
-        totals.mentions_new += store.add_mentions(doc_id, item.doc.text, item.scan.mentions)
-        new_events = store.add_events(doc_id, item.scan.events)
+        new_events = store.add_events(doc_id, p.scan.events)
         totals.events_new += len(new_events)
-        if item.fingerprint is not None:
-            story = store.assign_story(doc_id, item.fingerprint, STORY_MAX_DISTANCE)
-            if story != doc_id:  # a copy of a story already filed: its flags are raised
-                known = store.story_event_kinds(story, doc_id)
-                new_events = [(i, e) for i, e in new_events if (e.person_id, e.kind) not in known]
+        story = story_of.get(doc_id, doc_id)
+        if story != doc_id:  # a copy of a story already filed: its flags are raised
+            known = store.story_event_kinds(story, doc_id)
+            new_events = [(i, e) for i, e in new_events if (e.person_id, e.kind) not in known]
         totals.flags_new += raise_flags(store, new_events)
+    for outcome in outcomes:
+        _record_source(store, outcome, watchlist, now, totals)
+
+
+class StoryIndex:
+    """SimHash fingerprints of recent documents, banded so that a near copy is found fast.
+
+    With at most STORY_MAX_DISTANCE differing bits and one band more than that, two
+    fingerprints within the distance agree on at least one whole band (pigeonhole).
+    """
+
+    WINDOW = timedelta(days=60)  # syndicated copies appear within days of each other
+
+    def __init__(self, max_distance: int = STORY_MAX_DISTANCE):
+        self.max_distance = max_distance
+        bands = max_distance + 1
+        edges = [round(i * 64 / bands) for i in range(bands + 1)]
+        self.bands = list(pairwise(edges))
+        self.buckets: dict[tuple[int, int], list[int]] = {}
+        self.fingerprints: dict[int, int] = {}
+        self.story: dict[int, int] = {}
+        self.loaded = False
+
+    def load(self, store: Store, now: datetime) -> None:
+        if not self.loaded:
+            for doc_id, fp, story in store.recent_fingerprints(now - self.WINDOW):
+                self._add(doc_id, fp, story)
+            self.loaded = True
+
+    def reload(self, store: Store, now: datetime) -> None:
+        self.__init__(self.max_distance)
+        self.load(store, now)
+
+    def _keys(self, fp: int) -> list[tuple[int, int]]:
+        return [(i, (fp >> lo) & ((1 << (hi - lo)) - 1)) for i, (lo, hi) in enumerate(self.bands)]
+
+    def _add(self, doc_id: int, fp: int, story: int) -> None:
+        self.fingerprints[doc_id] = fp
+        self.story[doc_id] = story
+        for key in self._keys(fp):
+            self.buckets.setdefault(key, []).append(doc_id)
+
+    def assign(self, doc_id: int, fp: int) -> int:
+        """The story the document belongs to: the earliest near copy's, else its own id."""
+        match = None
+        for key in self._keys(fp):
+            for other in self.buckets.get(key, ()):
+                near = (fp ^ self.fingerprints[other]).bit_count() <= self.max_distance
+                if other != doc_id and near and (match is None or other < match):
+                    match = other
+        story = self.story[match] if match is not None else doc_id
+        self._add(doc_id, fp, story)
+        return story
 
 
 def _record_source(
