@@ -120,29 +120,38 @@ class Fetcher:
         self.gates: dict[str, HostGate] = {}
         self.overall = asyncio.Semaphore(max(1, settings.concurrency))
         self.requests = 0
-        timeout = httpx.Timeout(
-            connect=settings.connect_timeout,
-            read=settings.read_timeout,
-            write=settings.read_timeout,
-            pool=settings.total_timeout,
-        )
-        limits = httpx.Limits(
-            max_connections=max(1, settings.concurrency),
-            max_keepalive_connections=max(1, settings.concurrency),
-        )
-        self.client = httpx.AsyncClient(
-            timeout=timeout,
-            limits=limits,
-            follow_redirects=False,
-            headers={"User-Agent": settings.user_agent},
-            trust_env=False,
-        )
+        self.clients: dict[str, httpx.AsyncClient] = {}
+        self.ssl_context = httpx.create_ssl_context()  # once: building one costs ~20 ms
+
+    def client(self, url: str) -> httpx.AsyncClient:
+        """One small connection pool per host: httpcore scans every connection of a pool
+        for each request, so one pool of 200 connections spent 22 s of a 38 s poll of
+        2,100 requests doing that (measured with cProfile, bench/poll --feeds 100)."""
+        key = host_key(url)
+        if key not in self.clients:
+            s = self.settings
+            size = max(1, s.per_host_concurrency)
+            self.clients[key] = httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    connect=s.connect_timeout,
+                    read=s.read_timeout,
+                    write=s.read_timeout,
+                    pool=s.total_timeout,
+                ),
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+                follow_redirects=False,
+                headers={"User-Agent": s.user_agent},
+                trust_env=False,
+                verify=self.ssl_context,
+            )
+        return self.clients[key]
 
     async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.client.aclose()
+        for client in self.clients.values():
+            await client.aclose()
 
     def gate(self, url: str) -> HostGate:
         key = host_key(url)
@@ -193,7 +202,7 @@ class Fetcher:
                 raise _http_error(error, url) from error
 
     async def _stream(self, url: str, headers: dict[str, str], cap: int) -> Fetched | str:
-        async with self.client.stream("GET", url, headers=headers) as response:
+        async with self.client(url).stream("GET", url, headers=headers) as response:
             if response.status_code in REDIRECTS:
                 location = response.headers.get("location")
                 if not location:
