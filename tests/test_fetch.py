@@ -7,6 +7,7 @@ import random
 import threading
 import time
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -91,7 +92,7 @@ def test_at_most_n_requests_at_a_time_per_host_and_a_delay_between_them(site, tm
     starts = sorted(state["starts"])
     assert state["max"] <= 2
     assert len(starts) == 6
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.09
+    assert min(b - a for a, b in pairwise(starts)) >= 0.09
 
 
 def test_a_redirected_feed_is_followed(site):
