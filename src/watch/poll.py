@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -48,6 +49,7 @@ from watch.sources import (
     search_urls,
 )
 from watch.store import Store, open_store
+from watch.store.connection import connect
 from watch.store.connection import now as utcnow
 
 # duckdb's Python binding tries `import pandas` on every execute() with parameters; where
@@ -61,7 +63,7 @@ SEEN_KEEP = 3000  # item keys remembered per source: far more than any feed carr
 LISTING_MIN_LINKS = 3  # a page with fewer article links is watched for change instead
 STORY_MAX_DISTANCE = 4  # SimHash bits two copies of one story may differ by
 MIN_FINGERPRINT_CHARS = 400  # shorter texts (headlines, teasers) group too eagerly
-BATCH_SECONDS = 0.5
+BATCH_SECONDS = 2.0  # finished sources wait this long to be written together
 # An article page failing so will fail the same way next time: keep the teaser for good.
 PERMANENT_ARTICLE_ERRORS = frozenset(
     {"content_type", "too_large", "robots_disallowed", "bad_scheme", "bad_url", "http_404",
@@ -181,6 +183,7 @@ async def _poll(
     crawler.cpu = Cpu(watchlist.people, processes=_processes(len(due)))
     robots = Robots(db.with_name(db.name + ".robots.json"))
     totals = Totals()
+    TIMINGS.clear()
     stories = StoryIndex()
     report = _Reporter(len(due), verbose=verbose, progress=progress)
     async with Fetcher(watchlist.settings, robots) as fetcher:
@@ -190,10 +193,17 @@ async def _poll(
         written = 0
         while written < len(due):
             batch = [await queue.get()]
-            await asyncio.sleep(BATCH_SECONDS if written + 1 < len(due) else 0)
+            deadline = time.monotonic() + BATCH_SECONDS
+            while written + len(batch) < len(due) and time.monotonic() < deadline:
+                try:
+                    batch.append(await asyncio.wait_for(queue.get(), deadline - time.monotonic()))
+                except TimeoutError:
+                    break
             while not queue.empty():
                 batch.append(queue.get_nowait())
+            started = time.monotonic()
             await asyncio.to_thread(_write_batch, db, batch, watchlist, now, totals, stories)
+            TIMINGS["write (wall)"] += time.monotonic() - started
             written += len(batch)
             for outcome in batch:
                 report.done(outcome)
@@ -205,6 +215,9 @@ async def _poll(
         if source.id not in due_ids and is_dark(rows.get(source.id) or {}, now, DARK_AFTER):
             totals.dark.append(source.name)
     report.finish()
+    if verbose:
+        spent = ", ".join(f"{k} {v:.1f} s" for k, v in TIMINGS.most_common())
+        print(f"time: {spent}", file=sys.stderr)
     return PollSummary(
         sources_due=len(due),
         sources_ok=totals.ok,
@@ -256,11 +269,12 @@ class Cpu:
             _work_init(tuple(people))
 
     async def call(self, fn, *args):
-        result = (
-            fn(*args)
-            if self.pool is None
-            else await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
-        )
+        if self.pool is None:
+            result, seconds = _timed(fn, *args)
+        else:
+            loop = asyncio.get_running_loop()
+            result, seconds = await loop.run_in_executor(self.pool, _timed, fn, *args)
+        TIMINGS[fn.__name__.removeprefix("_work_")] += seconds
         if isinstance(result, _Failed):
             raise FetchError(result.key, result.message)
         return result
@@ -268,6 +282,16 @@ class Cpu:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Where a poll's time goes (CPU seconds per stage, wall seconds writing); `verbose` prints it.
+TIMINGS: Counter[str] = Counter()
+
+
+def _timed(fn, *args):
+    started = time.process_time()
+    result = fn(*args)
+    return result, time.process_time() - started
 
 
 @dataclass(frozen=True)
@@ -551,7 +575,7 @@ def _write_batch(
     """One transaction for the whole batch (a commit per source cost ~10 ms each); should
     one source's writes fail, the batch is redone a source per transaction so that the
     failure stays with that source."""
-    with open_store(db) as store:
+    with _open_migrated(db) as store:
         stories.load(store, now)
         before = store.document_count()
         try:
@@ -574,6 +598,17 @@ def _write_batch(
                         _record_source(store, outcome, watchlist, now, counted)
                 totals.add(counted)
         totals.documents_new += store.document_count() - before
+
+
+@contextmanager
+def _open_migrated(db: Path) -> Iterator[Store]:
+    """open_store without its schema check: _prepare_archive ran it at the poll's start.
+    Opening twice per batch cost ~0.1 s a batch."""
+    con = connect(db)
+    try:
+        yield Store(con, db)
+    finally:
+        con.close()
 
 
 def _write_outcomes(

@@ -70,9 +70,19 @@ class Store:
                     "SELECT id, name, kind, url, language FROM sources"
                 ).fetchall()
             }
+            # An upsert costs 5-10 ms: a poll of 1,000 unchanged sources skips them all, and
+            # new sources go in with one multi-row INSERT.
+            new = [s for s in watchlist.sources if s.id not in stored]
+            for start in range(0, len(new), 500):
+                part = new[start : start + 500]
+                self.con.execute(
+                    "INSERT INTO sources (id, name, kind, url, language) VALUES "
+                    + ", ".join(["(?, ?, ?, ?, ?)"] * len(part)),
+                    [v for s in part for v in (s.id, s.name, s.kind, s.url, s.language)],
+                )
             for source in watchlist.sources:
-                # An upsert costs ~5 ms; a poll of 1,000 unchanged sources skips them all.
-                if stored.get(source.id) != (source.name, source.kind, source.url, source.language):
+                known = stored.get(source.id)
+                if known and known != (source.name, source.kind, source.url, source.language):
                     self._sync_source(source)
         return stale
 
