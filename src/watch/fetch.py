@@ -189,7 +189,9 @@ class Fetcher:
         )
 
     async def _one(self, url: str, headers: dict[str, str], cap: int) -> Fetched | str:
-        async with self.overall, self.gate(url):
+        # The host first: a request waiting for its host must not hold one of the global
+        # slots, or a few busy hosts would starve every other.
+        async with self.gate(url), self.overall:
             self.requests += 1
             try:
                 async with asyncio.timeout(self.settings.total_timeout):

@@ -184,12 +184,17 @@ async def _poll(
     robots = Robots(db.with_name(db.name + ".robots.json"))
     totals = Totals()
     TIMINGS.clear()
+    cpu_started = time.process_time()
     stories = StoryIndex()
     report = _Reporter(len(due), verbose=verbose, progress=progress)
     async with Fetcher(watchlist.settings, robots) as fetcher:
         crawler.fetcher = fetcher
         queue: asyncio.Queue[Outcome] = asyncio.Queue()
-        tasks = [asyncio.create_task(_crawl_into(crawler, s, queue)) for s in due]
+        # Sources are crawled a bounded number at a time: each holds its articles until
+        # it is written, so this bounds memory, and finished sources reach the archive
+        # steadily rather than all at the end.
+        gate = asyncio.Semaphore(max(20, watchlist.settings.concurrency // 2))
+        tasks = [asyncio.create_task(_crawl_into(crawler, s, queue, gate)) for s in due]
         written = 0
         while written < len(due):
             batch = [await queue.get()]
@@ -202,7 +207,7 @@ async def _poll(
             while not queue.empty():
                 batch.append(queue.get_nowait())
             started = time.monotonic()
-            await asyncio.to_thread(_write_batch, db, batch, watchlist, now, totals, stories)
+            _write_batch(db, batch, watchlist, now, totals, stories)
             TIMINGS["write (wall)"] += time.monotonic() - started
             written += len(batch)
             for outcome in batch:
@@ -216,6 +221,7 @@ async def _poll(
             totals.dark.append(source.name)
     report.finish()
     if verbose:
+        TIMINGS["poller process CPU"] = time.process_time() - cpu_started
         spent = ", ".join(f"{k} {v:.1f} s" for k, v in TIMINGS.most_common())
         print(f"time: {spent}", file=sys.stderr)
     return PollSummary(
@@ -237,8 +243,12 @@ def _prepare_archive(watchlist: Watchlist, db: Path) -> dict[str, dict]:
         return store.source_rows()
 
 
-async def _crawl_into(crawler: Crawler, source: Source, queue: asyncio.Queue) -> None:
-    await queue.put(await crawler.crawl(source))
+async def _crawl_into(
+    crawler: Crawler, source: Source, queue: asyncio.Queue, gate: asyncio.Semaphore
+) -> None:
+    async with gate:
+        outcome = await crawler.crawl(source)
+    await queue.put(outcome)
 
 
 # -- CPU work: parsing, extraction, analysis ---------------------------------------------
@@ -321,6 +331,46 @@ def _work_page(body: bytes, url: str, content_type: str):
     return extract_page(body, url, content_type)
 
 
+@dataclass(frozen=True)
+class _ArticleJob:
+    item: FeedItem
+    page: Fetched | None  # the article page, when one was fetched
+    language: str | None  # the source's, which wins over the page's
+    source_id: str
+    now: datetime
+
+
+def _work_articles(jobs: list[_ArticleJob]) -> list[tuple[Document, tuple | None]]:
+    """Build each item's document (from its article page when there is one) and analyse it."""
+    return [_work_article(job) for job in jobs]
+
+
+def _work_article(job: _ArticleJob) -> tuple[Document, tuple | None]:
+    item = job.item
+    text, title, canonical, published, language = item.text, item.title, "", None, None
+    if job.page is not None:
+        page = extract_page(job.page.body, job.page.url, job.page.content_type)
+        if len(page.text) > len(text):
+            text = page.text
+        title = title or page.title
+        canonical, published, language = page.canonical_url, page.published, page.language
+    doc = Document(
+        url=item.url,
+        text=_with_title(title, text),
+        title=title,
+        canonical_url=canonical_url(canonical or item.url),
+        language=job.language or language,
+        published=item.published or published,
+        fetched=job.now,
+        source_id=job.source_id,
+        guid=item.guid,
+    )
+    if not doc.text.strip():
+        return doc, None
+    day = doc.published.date() if doc.published else None
+    return doc, _work_analyse(doc.text, doc.url, doc.language, day)
+
+
 def _work_analyse(text: str, url: str, language: str | None, published):
     scan = _analyser.analyse(text, input=url, language=language, published=published)
     fp = fingerprint(text) if len(text) >= MIN_FINGERPRINT_CHARS else None
@@ -401,7 +451,9 @@ class Crawler:
         got = got or await self._fetch_endpoint(out, url)
         if got is None:
             return
-        parsed = await self.cpu.call(_work_feed, got.body, got.url, got.content_type)
+        # Parsed here, not queued behind the workers' analyses: the sooner a feed is
+        # read, the sooner its article pages are asked for (~5 ms a feed).
+        parsed = parse_feed(got.body, got.url, got.content_type)
         if parsed.warning:
             out.warnings.append(f"feed_malformed: {parsed.warning}")
         await self._items(out, url, parsed.items)
@@ -416,44 +468,32 @@ class Crawler:
         if len(fresh) > limit:
             fresh = fresh[: max(limit, 0)]
             self._incomplete(out, endpoint)
-        results = await asyncio.gather(*(self._item(out, i) for i in fresh))
-        prepared = await asyncio.gather(
-            *(
-                self._prepare(out, doc, item.key, item.digest if complete else "")
-                for item, (complete, doc) in zip(fresh, results, strict=True)
-            )
-        )
-        out.prepared.extend(p for p in prepared if p is not None)
-        if not all(complete for complete, _ in results):
+        fetched = await asyncio.gather(*(self._article(i) for i in fresh))
+        # One trip to a worker for all of a source's articles: a trip per article cost
+        # more in pickling and queue hand-offs than extraction itself.
+        jobs = [
+            _ArticleJob(item, got, out.source.language, out.source.id, self.now)
+            for item, (_, got) in zip(fresh, fetched, strict=True)
+        ]
+        built = await self.cpu.call(_work_articles, jobs) if jobs else []
+        for item, (complete, _), (doc, analysed) in zip(fresh, fetched, built, strict=True):
+            digest = item.digest if complete else ""
+            if analysed is None:
+                out.seen_only[item.key] = digest
+            else:
+                out.prepared.append(Prepared(doc, analysed[0], analysed[1], item.key, digest))
+        if not all(complete for complete, _ in fetched):
             self._incomplete(out, endpoint)
 
-    async def _item(self, out: Outcome, item: FeedItem) -> tuple[bool, Document]:
-        """One feed item as a document; False when its article is to be tried again."""
-        text, title, canonical, published, language = item.text, item.title, "", None, None
-        complete = True
-        if not item.full and item.linked and item.url.startswith(("http://", "https://")):
-            try:
-                got = await self.fetcher.get(item.url)
-                page = await self.cpu.call(_work_page, got.body, got.url, got.content_type)
-                if len(page.text) > len(text):
-                    text = page.text
-                title = title or page.title
-                canonical, published, language = page.canonical_url, page.published, page.language
-            except FetchError as error:
-                # File the teaser now; a passing failure is tried again next poll.
-                complete = error.key not in PERMANENT_ARTICLE_ERRORS
-        doc = Document(
-            url=item.url,
-            text=_with_title(title, text),
-            title=title,
-            canonical_url=canonical_url(canonical or item.url),
-            language=out.source.language or language,
-            published=item.published or published,
-            fetched=self.now,
-            source_id=out.source.id,
-            guid=item.guid,
-        )
-        return complete, doc
+    async def _article(self, item: FeedItem) -> tuple[bool, Fetched | None]:
+        """The item's article page when it needs one; False when to be tried again."""
+        if item.full or not item.linked or not item.url.startswith(("http://", "https://")):
+            return True, None
+        try:
+            return True, await self.fetcher.get(item.url)
+        except FetchError as error:
+            # File the teaser now; a passing failure is tried again next poll.
+            return error.key in PERMANENT_ARTICLE_ERRORS, None
 
     async def _prepare(self, out: Outcome, doc: Document, key: str, digest: str) -> Prepared | None:
         if not doc.text.strip():
@@ -595,7 +635,7 @@ def _write_batch(
                     outcome.error = FetchError("store_failed", f"could not store: {error}")
                     counted = Totals()
                     with store.transaction():
-                        _record_source(store, outcome, watchlist, now, counted)
+                        store.update_sources([_record_source(outcome, watchlist, now, counted)])
                 totals.add(counted)
         totals.documents_new += store.document_count() - before
 
@@ -645,8 +685,7 @@ def _write_outcomes(
             known = store.story_event_kinds(story, doc_id)
             new_events = [(i, e) for i, e in new_events if (e.person_id, e.kind) not in known]
         totals.flags_new += raise_flags(store, new_events)
-    for outcome in outcomes:
-        _record_source(store, outcome, watchlist, now, totals)
+    store.update_sources([_record_source(o, watchlist, now, totals) for o in outcomes])
 
 
 class StoryIndex:
@@ -701,14 +740,14 @@ class StoryIndex:
 
 
 def _record_source(
-    store: Store, outcome: Outcome, watchlist: Watchlist, now: datetime, totals: Totals
-) -> None:
+    outcome: Outcome, watchlist: Watchlist, now: datetime, totals: Totals
+) -> tuple[str, dict]:
+    """The source's new row fields: validators, seen items, health, when next due."""
     source, row = outcome.source, outcome.row
     state = dict(row.get("state") or {})
     base = interval(source, watchlist.settings)
     if outcome.error is not None:
-        _record_failure(store, outcome, state, base, now, totals)
-        return
+        return _record_failure(outcome, state, base, now, totals)
     totals.ok += 1
     seen = dict(state.get("seen") or {})
     new_keys = [p.key for p in outcome.prepared if p.key not in seen]
@@ -734,8 +773,7 @@ def _record_source(
             state["gap_hours"] = round(gap if old_gap is None else 0.7 * old_gap + 0.3 * gap, 3)
         fields["last_new_item"] = now
     primary = state["validators"].get(outcome.primary or "", {})
-    store.update_source(
-        source.id,
+    return source.id, dict(
         etag=primary.get("etag"),
         last_modified=primary.get("last_modified"),
         content_hash=primary.get("hash"),
@@ -750,8 +788,8 @@ def _record_source(
 
 
 def _record_failure(
-    store: Store, outcome: Outcome, state: dict, base: timedelta, now: datetime, totals: Totals
-) -> None:
+    outcome: Outcome, state: dict, base: timedelta, now: datetime, totals: Totals
+) -> tuple[str, dict]:
     error, source, row = outcome.error, outcome.source, outcome.row
     failures = (row.get("consecutive_failures") or 0) + 1
     state["failing_since"] = state.get("failing_since") or now.isoformat()
@@ -759,8 +797,7 @@ def _record_failure(
     totals.failures.append((source.name, f"{error.key}: {error.message}"))
     if now - datetime.fromisoformat(state["failing_since"]) >= DARK_AFTER:
         totals.dark.append(source.name)
-    store.update_source(
-        source.id,
+    return source.id, dict(
         last_checked=now,
         last_error_key=error.key,
         last_error=error.message[:1000],

@@ -168,6 +168,34 @@ class Store:
             f"UPDATE sources SET {assignments} WHERE id = ?", [*fields.values(), source_id]
         )
 
+    def update_sources(self, updates: Sequence[tuple[str, dict]]) -> None:
+        """update_source for many sources: one statement for each distinct set of fields.
+
+        A poll records every source it asked (a 304 too); one UPDATE each cost ~3 ms, 3 s
+        of a 6 s unchanged poll of 1,000 sources."""
+        groups: dict[tuple[str, ...], list[tuple[str, dict]]] = {}
+        for source_id, fields in updates:
+            unknown = set(fields) - set(self.SOURCE_FIELDS)
+            if unknown:
+                raise ValueError(f"not source fields: {sorted(unknown)}")
+            groups.setdefault(tuple(sorted(fields)), []).append((source_id, fields))
+        for names, rows in groups.items():
+            for start in range(0, len(rows), 300):
+                part = rows[start : start + 300]
+                values = ", ".join(["(" + ", ".join(["?"] * (len(names) + 1)) + ")"] * len(part))
+                params: list = []
+                for source_id, fields in part:
+                    params.append(source_id)
+                    for name in names:
+                        value = fields[name]
+                        params.append(json.dumps(value, default=str) if name == "state" else value)
+                assignments = ", ".join(f"{name} = v.col{i + 1}" for i, name in enumerate(names))
+                self.con.execute(
+                    f"UPDATE sources SET {assignments} FROM (VALUES {values}) v"
+                    " WHERE sources.id = v.col0",
+                    params,
+                )
+
     def mark_scanned(self, person_ids: Sequence[str]) -> None:
         self.con.execute(
             "UPDATE persons SET scanned_at = ? WHERE list_contains(?, id)",
