@@ -750,8 +750,10 @@ def _record_source(
         return _record_failure(outcome, state, base, now, totals)
     totals.ok += 1
     seen = dict(state.get("seen") or {})
-    new_keys = [p.key for p in outcome.prepared if p.key not in seen]
-    new_keys += [k for k in outcome.seen_only if k not in seen]
+    # Items done this time and never seen before (an item whose article is to be fetched
+    # again next poll has no digest yet, and is counted when it is done).
+    new_keys = [p.key for p in outcome.prepared if p.digest and p.key not in seen]
+    new_keys += [k for k, digest in outcome.seen_only.items() if digest and k not in seen]
     for prepared in outcome.prepared:
         if prepared.digest:
             seen[prepared.key] = prepared.digest
