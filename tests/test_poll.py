@@ -253,3 +253,39 @@ def test_a_second_poll_is_refused_while_one_holds_the_lock(tmp_path, site):
     with poll_lock(db), pytest.raises(PollLockedError):
         poll(wl, db)
     poll(wl, db)  # released: runs
+
+
+def test_a_site_without_a_feed_is_watched_through_its_news_sitemap(site, tmp_path):
+    urls = "".join(
+        f"<url><loc>{site.url(f'/n/story-{i}')}</loc><lastmod>2026-11-2{i}T10:00:00Z</lastmod></url>"
+        for i in range(3)
+    )
+    site.add(
+        "/sitemap.xml",
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
+        content_type="application/xml",
+    )
+    for i in range(3):
+        site.add(f"/n/story-{i}", article(f"Story {i}", f"Azimjan Askarov story {i}. " + FILLER))
+    src = Source(id="map", name="Sitemap", kind="page", url=site.url("/sitemap.xml"))
+    wl = watchlist(tmp_path, [src])
+    db = tmp_path / "a.duckdb"
+    summary = poll(wl, db, force=True)
+    assert summary.documents_new == 3 and summary.mentions_new == 3
+    assert poll(wl, db, force=True).documents_new == 0
+
+
+def test_the_page_date_is_used_when_the_feed_has_none(site, tmp_path):
+    page = article("Dated", DEATH + FILLER).replace(
+        "<head>",
+        '<head><meta property="article:published_time" content="2020-07-25T08:00:00+00:00">',
+    )
+    site.add("/dated", page)
+    feed = rss([("g", site.url("/dated"), "Dated", "teaser")]).replace(
+        "<pubDate>Mon, 27 Jul 2020 10:00:00 GMT</pubDate>", ""
+    )
+    site.add("/f", feed, content_type="application/rss+xml")
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/f"))])
+    db = tmp_path / "a.duckdb"
+    poll(wl, db, force=True)
+    assert str(rows(db, "SELECT published FROM documents")[0][0]).startswith("2020-07-25 08:00")

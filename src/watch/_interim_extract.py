@@ -148,3 +148,21 @@ def fingerprint(text: str) -> int:
         for bit in range(64):
             weights[bit] += 1 if h >> bit & 1 else -1
     return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def parse_sitemap(xml: bytes) -> list[tuple[str, datetime | None]]:
+    """(loc, lastmod) of a sitemap's URLs, or of a sitemap index's sitemaps."""
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(recover=True, resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return []
+    if root is None:
+        return []
+    out = []
+    for entry in root:
+        if not isinstance(entry.tag, str):
+            continue
+        fields = {child.tag.rsplit("}", 1)[-1]: (child.text or "").strip() for child in entry}
+        if fields.get("loc"):
+            out.append((fields["loc"], _date(fields.get("lastmod", ""))))
+    return out

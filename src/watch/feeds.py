@@ -58,6 +58,11 @@ def looks_like_feed(body: bytes) -> bool:
     )
 
 
+def looks_like_sitemap(body: bytes) -> bool:
+    head = body[:4096].lower()
+    return b"<urlset" in head or b"<sitemapindex" in head
+
+
 def looks_like_html(body: bytes) -> bool:
     head = body[:4096].lower()
     return b"<html" in head or b"<!doctype html" in head or b"<body" in head

@@ -34,7 +34,7 @@ import duckdb
 
 from watch.analyse import Analyser
 from watch.errors import AllSourcesFailedError, FetchError, PollLockedError
-from watch.feeds import FeedItem, looks_like_feed, parse_feed
+from watch.feeds import FeedItem, looks_like_feed, looks_like_sitemap, parse_feed
 from watch.fetch import Fetched, Fetcher
 from watch.flag import raise_flags
 from watch.records import Document, PollSummary, ScanResult, Source, Watchlist
@@ -519,6 +519,9 @@ class Crawler:
         got = await self._fetch_endpoint(out, source.url)
         if got is None:
             return
+        if looks_like_sitemap(got.body):
+            await self._sitemap(out, source.url, got)
+            return
         if looks_like_feed(got.body):
             await self._feed_endpoint(out, source.url, got)
             return
@@ -547,6 +550,17 @@ class Crawler:
         )
         if prepared is not None:
             out.prepared.append(prepared)
+
+    async def _sitemap(self, out: Outcome, endpoint: str, got: Fetched) -> None:
+        """A (news) sitemap: its newest URLs are followed like a listing's links. For a
+        sitemap index, the newest sitemap in it is read."""
+        entries = parse_sitemap(got.body)
+        if b"<sitemapindex" in got.body[:4096].lower() and entries:
+            newest = max(entries, key=lambda e: e[1].timestamp() if e[1] else 0.0)[0]
+            got = await self.fetcher.get(newest)
+            entries = parse_sitemap(got.body)
+        entries.sort(key=lambda e: e[1].timestamp() if e[1] else 0.0, reverse=True)
+        await self._links(out, endpoint, [url for url, _ in entries])
 
     async def _links(self, out: Outcome, endpoint: str, links: list[str]) -> None:
         seen = self._seen(out)
@@ -846,6 +860,10 @@ try:  # the real modules, once merged
 except ImportError:  # pragma: no cover - until the extract branch is merged
     _extract_page_real = None
 try:
+    from watch.extract import parse_sitemap as _parse_sitemap_real
+except ImportError:  # pragma: no cover
+    _parse_sitemap_real = None
+try:
     from watch.urls import canonical as _canonical_real
 except ImportError:  # pragma: no cover
     _canonical_real = None
@@ -881,6 +899,14 @@ def extract_page(body: bytes, url: str, content_type: str = "") -> Page:
     from watch import _interim_extract
 
     return _interim_extract.extract_page(body, url, content_type)
+
+
+def parse_sitemap(xml: bytes) -> list:
+    if _parse_sitemap_real is not None:
+        return list(_parse_sitemap_real(xml))
+    from watch import _interim_extract
+
+    return _interim_extract.parse_sitemap(xml)
 
 
 def canonical_url(url: str) -> str:
