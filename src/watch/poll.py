@@ -196,9 +196,13 @@ async def _poll(
         gate = asyncio.Semaphore(max(20, watchlist.settings.concurrency // 2))
         tasks = [asyncio.create_task(_crawl_into(crawler, s, queue, gate)) for s in due]
         written = 0
+        last_write = 0.0
         while written < len(due):
             batch = [await queue.get()]
-            deadline = time.monotonic() + BATCH_SECONDS
+            # Each batch opens and closes the archive, and closing checkpoints it, which
+            # costs more as the archive grows: wait longer when writing took long, so
+            # writing stays under a quarter of the poll.
+            deadline = time.monotonic() + max(BATCH_SECONDS, 3 * last_write)
             while written + len(batch) < len(due) and time.monotonic() < deadline:
                 try:
                     batch.append(await asyncio.wait_for(queue.get(), deadline - time.monotonic()))
@@ -208,7 +212,8 @@ async def _poll(
                 batch.append(queue.get_nowait())
             started = time.monotonic()
             _write_batch(db, batch, watchlist, now, totals, stories)
-            TIMINGS["write (wall)"] += time.monotonic() - started
+            last_write = time.monotonic() - started
+            TIMINGS["write (wall)"] += last_write
             written += len(batch)
             for outcome in batch:
                 report.done(outcome)
@@ -318,13 +323,6 @@ _analyser: Analyser | None = None
 def _work_init(people) -> None:
     global _analyser
     _analyser = Analyser(people)
-
-
-def _work_feed(body: bytes, url: str, content_type: str):
-    try:
-        return parse_feed(body, url, content_type)
-    except FetchError as error:
-        return _Failed(error.key, error.message)
 
 
 def _work_page(body: bytes, url: str, content_type: str):

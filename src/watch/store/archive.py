@@ -404,21 +404,6 @@ class Store:
 
     # -- stories: one agency story copied by many sites --------------------------------
 
-    def assign_story(self, doc_id: int, fingerprint: int, max_distance: int) -> int:
-        """Record the document's fingerprint; join the story of a near-identical copy, if any."""
-        signed = fingerprint - (1 << 64) if fingerprint >= 1 << 63 else fingerprint
-        row = self.con.execute(
-            "SELECT coalesce(story_id, id) FROM documents WHERE fingerprint IS NOT NULL"
-            " AND id <> ? AND bit_count(xor(fingerprint, ?)) <= ? ORDER BY id LIMIT 1",
-            [doc_id, signed, max_distance],
-        ).fetchone()
-        story_id = row[0] if row else doc_id
-        self.con.execute(
-            "UPDATE documents SET fingerprint = ?, story_id = ? WHERE id = ?",
-            [signed, story_id, doc_id],
-        )
-        return story_id
-
     def story_event_kinds(self, story_id: int, doc_id: int) -> set[tuple[str, str]]:
         """(person, kind) of events already found in the story's other copies."""
         rows = self.con.execute(
