@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -273,6 +274,7 @@ def _processes(due: int) -> int:
 class Cpu:
     def __init__(self, people, *, processes: int = 0):
         self.pool = None
+        self.people = tuple(people)
         if processes:
             self.pool = ProcessPoolExecutor(
                 processes,
@@ -284,11 +286,17 @@ class Cpu:
             _work_init(tuple(people))
 
     async def call(self, fn, *args):
+        if self.pool is not None:
+            try:
+                loop = asyncio.get_running_loop()
+                result, seconds = await loop.run_in_executor(self.pool, _timed, fn, *args)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): carry on in this process rather
+                # than fail every source still to come.
+                self.pool = None
+                _work_init(self.people)
         if self.pool is None:
             result, seconds = _timed(fn, *args)
-        else:
-            loop = asyncio.get_running_loop()
-            result, seconds = await loop.run_in_executor(self.pool, _timed, fn, *args)
         TIMINGS[fn.__name__.removeprefix("_work_")] += seconds
         if isinstance(result, _Failed):
             raise FetchError(result.key, result.message)
