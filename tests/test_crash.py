@@ -78,3 +78,34 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(site, tmp_path):
     assert len(flags) == len(clean_flags)
     assert {key for key, _ in flags} <= {key for _, _, key in after["events"]}
     assert after == clean
+
+
+def test_the_archive_can_be_queried_while_a_poll_runs(site, tmp_path):
+    body = b"<rss version='2.0'><channel><title>slow</title></channel></rss>"
+
+    def slow(handler) -> None:
+        time.sleep(0.8)  # under the tests' 1 s read timeout; 4 at a time: ~4 s in all
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    for i in range(20):
+        site.handle(f"/slow{i}", slow)
+    db = tmp_path / "a.duckdb"
+    run_poll(db, [site.url("/slow0")])  # the archive exists, as it would after the first poll
+    child = start_poll(db, [site.url(f"/slow{i}") for i in range(20)])
+    try:
+        time.sleep(1.5)
+        assert child.poll() is None, "the poll should still be fetching"
+        started = time.monotonic()
+        from watch.store import user_sql_connection
+
+        with user_sql_connection(db) as con:
+            assert con.execute("SELECT count(*) FROM sources").fetchone()[0] >= 1
+        assert time.monotonic() - started < 2.0
+        assert child.poll() is None  # and the reader got in while it ran
+    finally:
+        _out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
