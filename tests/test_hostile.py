@@ -12,6 +12,7 @@ import pytest
 
 from tests.crawlkit import FAST, feed_source, rows, rss, source_row, watchlist
 from tests.httpserver import Site
+from watch.errors import AllSourcesFailedError
 from watch.poll import poll
 from watch.store.connection import now as utcnow
 
@@ -265,3 +266,18 @@ def test_429_retry_after_is_honoured(site, tmp_path):
     assert row["last_error_key"] == "http_429"
     assert row["next_due"] - utcnow() > timedelta(minutes=110)
     assert poll(wl, db).sources_due == 0  # not asked again before the server's time
+
+
+def test_retry_after_pauses_the_whole_site_for_this_poll(site, tmp_path):
+    site.add(
+        "/busy", "slow down", content_type="text/plain", status=429, headers={"Retry-After": "600"}
+    )
+    site.add("/other", rss([]), content_type="application/rss+xml")
+    polite = FAST.__class__(**{**FAST.__dict__, "per_host_concurrency": 1})
+    sources = [feed_source("busy", site.url("/busy")), feed_source("other", site.url("/other"))]
+    with pytest.raises(AllSourcesFailedError) as failed:
+        poll(watchlist(tmp_path, sources, polite), tmp_path / "a.duckdb", force=True)
+    assert failed.value.summary.sources_failed == 2
+    # one at a time, /busy first: /other, on the same site, is not asked after the 429
+    assert site.hits("/busy") == 1 and site.hits("/other") == 0
+    assert source_row(tmp_path / "a.duckdb", "other")["last_error_key"] == "http_429"

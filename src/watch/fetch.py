@@ -120,6 +120,7 @@ class Fetcher:
         self.gates: dict[str, HostGate] = {}
         self.overall = asyncio.Semaphore(max(1, settings.concurrency))
         self.requests = 0
+        self.paused: dict[str, tuple[float, FetchError]] = {}  # host -> (until, why)
         self.clients: dict[str, httpx.AsyncClient] = {}
         self.ssl_context = httpx.create_ssl_context()  # once: building one costs ~20 ms
 
@@ -188,10 +189,32 @@ class Fetcher:
             "too_many_redirects", f"more than {self.settings.max_redirects} redirects from {url}"
         )
 
+    def _check_paused(self, url: str) -> None:
+        """A host that answered 429/503 with Retry-After is not asked again in this poll
+        before that time: its other sources and articles fail fast with the same reason."""
+        paused = self.paused.get(host_key(url))
+        if paused is None:
+            return
+        until, why = paused
+        left = until - time.monotonic()
+        if left > 0:
+            raise FetchError(why.key, f"{why.message} (asked by another request to this site)",
+                             retry_after=left)  # fmt: skip
+
     async def _one(self, url: str, headers: dict[str, str], cap: int) -> Fetched | str:
+        self._check_paused(url)
+        try:
+            return await self._one_unpaused(url, headers, cap)
+        except FetchError as error:
+            if error.retry_after:
+                self.paused[host_key(url)] = (time.monotonic() + error.retry_after, error)
+            raise
+
+    async def _one_unpaused(self, url: str, headers: dict[str, str], cap: int) -> Fetched | str:
         # The host first: a request waiting for its host must not hold one of the global
         # slots, or a few busy hosts would starve every other.
         async with self.gate(url), self.overall:
+            self._check_paused(url)  # it may have been paused while this one waited
             self.requests += 1
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
