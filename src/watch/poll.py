@@ -188,6 +188,44 @@ async def _poll(
     cpu_started = time.process_time()
     stories = StoryIndex()
     report = _Reporter(len(due), verbose=verbose, progress=progress)
+    try:
+        await _crawl_and_write(crawler, due, db, watchlist, now, totals, stories, report, robots)
+    finally:
+        crawler.cpu.close()  # worker processes never outlive the poll, even on an error
+    robots.save()
+    due_ids = {s.id for s in due}
+    for source in watchlist.sources:  # sources backing off are still called out when dark
+        if source.id not in due_ids and is_dark(rows.get(source.id) or {}, now, DARK_AFTER):
+            totals.dark.append(source.name)
+    report.finish()
+    if verbose:
+        TIMINGS["poller process CPU"] = time.process_time() - cpu_started
+        spent = ", ".join(f"{k} {v:.1f} s" for k, v in TIMINGS.most_common())
+        print(f"time: {spent}", file=sys.stderr)
+    return PollSummary(
+        sources_due=len(due),
+        sources_ok=totals.ok,
+        sources_failed=totals.failed,
+        documents_new=totals.documents_new,
+        mentions_new=totals.mentions_new,
+        events_new=totals.events_new,
+        flags_new=totals.flags_new,
+        failures=tuple(totals.failures),
+        dark_sources=tuple(sorted(totals.dark)),
+    )
+
+
+async def _crawl_and_write(
+    crawler: Crawler,
+    due: list[Source],
+    db: Path,
+    watchlist: Watchlist,
+    now: datetime,
+    totals: Totals,
+    stories: StoryIndex,
+    report: _Reporter,
+    robots: Robots,
+) -> None:
     async with Fetcher(watchlist.settings, robots) as fetcher:
         crawler.fetcher = fetcher
         queue: asyncio.Queue[Outcome] = asyncio.Queue()
@@ -219,28 +257,6 @@ async def _poll(
             for outcome in batch:
                 report.done(outcome)
         await asyncio.gather(*tasks)
-    crawler.cpu.close()
-    robots.save()
-    due_ids = {s.id for s in due}
-    for source in watchlist.sources:  # sources backing off are still called out when dark
-        if source.id not in due_ids and is_dark(rows.get(source.id) or {}, now, DARK_AFTER):
-            totals.dark.append(source.name)
-    report.finish()
-    if verbose:
-        TIMINGS["poller process CPU"] = time.process_time() - cpu_started
-        spent = ", ".join(f"{k} {v:.1f} s" for k, v in TIMINGS.most_common())
-        print(f"time: {spent}", file=sys.stderr)
-    return PollSummary(
-        sources_due=len(due),
-        sources_ok=totals.ok,
-        sources_failed=totals.failed,
-        documents_new=totals.documents_new,
-        mentions_new=totals.mentions_new,
-        events_new=totals.events_new,
-        flags_new=totals.flags_new,
-        failures=tuple(totals.failures),
-        dark_sources=tuple(sorted(totals.dark)),
-    )
 
 
 def _prepare_archive(watchlist: Watchlist, db: Path) -> dict[str, dict]:
