@@ -142,6 +142,16 @@ CREATE TABLE status_history (
 )
 """
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial", _sql(INITIAL)),)
+# Syndication: near-duplicate copies of one story share a story_id (the id of the first
+# copy stored); `fingerprint` is a 64-bit SimHash stored as a signed BIGINT.
+STORIES = """
+ALTER TABLE documents ADD COLUMN fingerprint BIGINT;
+ALTER TABLE documents ADD COLUMN story_id BIGINT
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial", _sql(INITIAL)),
+    Migration(2, "stories", _sql(STORIES)),
+)
 
 LATEST = MIGRATIONS[-1].version

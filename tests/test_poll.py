@@ -1,0 +1,291 @@
+"""A poll over a real local server: feeds, article pages, idempotence, identity, stories."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.crawlkit import (
+    ASKAROV,
+    article,
+    feed_source,
+    rows,
+    rss,
+    source_row,
+    watchlist,
+)
+from watch.errors import PollLockedError
+from watch.poll import poll, poll_lock
+from watch.records import Event, Source
+from watch.store import open_store
+
+DEATH = (
+    "Human rights defender Azimjan Askarov died in prison on 25 July 2020, his lawyer said. "
+    "He had been serving a life sentence since 2010. "
+)
+FILLER = "The court in Bazar-Korgon heard the case again. " * 12
+
+
+def test_feed_items_are_filed_once_and_reported(site, tmp_path):
+    site.add("/a1", article("Askarov dies in custody", DEATH + FILLER))
+    site.add("/a2", article("Weather", "Sunny in Osh. " * 20))
+    feed = rss(
+        [
+            ("g1", site.url("/a1?utm_source=rss"), "Askarov dies", "Teaser only"),
+            ("g2", site.url("/a2"), "Weather", "Sunny"),
+        ]
+    )
+    site.add("/feed.xml", feed, content_type="application/rss+xml")
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/feed.xml"))])
+    db = tmp_path / "a.duckdb"
+
+    first = poll(wl, db, force=True)
+    assert (first.sources_due, first.sources_ok, first.sources_failed) == (1, 1, 0)
+    assert first.documents_new == 2
+    assert first.mentions_new >= 1
+    docs = rows(db, "SELECT canonical_url, text, published FROM documents ORDER BY id")
+    assert docs[0][0] == site.url("/a1")  # utm_* dropped
+    assert "died in prison" in docs[0][1] and "Home | World" not in docs[0][1]
+    assert docs[0][2] is not None
+
+    second = poll(wl, db, force=True)
+    assert (second.documents_new, second.mentions_new, second.events_new, second.flags_new) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert rows(db, "SELECT count(*) FROM documents")[0][0] == 2
+    # the second poll asked conditionally and the server said 304: no article refetched
+    assert site.hits("/a1") == 1
+    last_feed_request = [h for _, p, h in site.requests if p == "/feed.xml"][-1]
+    assert "If-None-Match" in last_feed_request
+
+
+def test_not_due_sources_are_skipped_unless_forced(site, tmp_path):
+    site.add(
+        "/feed.xml",
+        rss([("g1", site.url("/x"), "t", "d" * 700)]),
+        content_type="application/rss+xml",
+    )
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/feed.xml"))])
+    db = tmp_path / "a.duckdb"
+    assert poll(wl, db).sources_due == 1
+    assert poll(wl, db).sources_due == 0
+    assert poll(wl, db, force=True).sources_due == 1
+
+
+def test_edited_item_is_updated_in_place(site, tmp_path):
+    body = "Azimjan Askarov was moved to a prison hospital. " * 15
+    site.add(
+        "/f",
+        rss([("g1", site.url("/a"), "First title", "x", body)]),
+        content_type="application/rss+xml",
+    )
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/f"))])
+    db = tmp_path / "a.duckdb"
+    poll(wl, db, force=True)
+    site.add(
+        "/f",
+        rss([("g1", site.url("/a"), "Edited title", "x", body + " Update.")]),
+        content_type="application/rss+xml",
+    )
+    site.routes["/f"].last_modified = "Tue, 24 Nov 2026 10:00:00 GMT"  # not the same second
+    summary = poll(wl, db, force=True)
+    assert summary.documents_new == 0
+    assert rows(db, "SELECT title FROM documents") == [("Edited title",)]
+
+
+def test_same_etag_after_change_is_caught_by_the_content_hash(site, tmp_path):
+    """A server that sends 200 with an unchanged body is not re-processed; a changed one is."""
+    site.add(
+        "/f", rss([("g1", site.url("/a"), "One", "y" * 700)]), content_type="application/rss+xml"
+    )
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/f"))])
+    db = tmp_path / "a.duckdb"
+    poll(wl, db, force=True)
+    state = source_row(db, "news")
+    assert state["content_hash"] and state["etag"]
+    site.add(
+        "/f",
+        rss([("g1", site.url("/a"), "One", "y" * 700), ("g2", site.url("/b"), "Two", "z" * 700)]),
+        content_type="application/rss+xml",
+    )
+    site.routes["/f"].last_modified = "Tue, 24 Nov 2026 10:00:00 GMT"
+    assert poll(wl, db, force=True).documents_new == 1
+
+
+class DiedDetector:
+    """A real, tiny detector: every sentence saying a watched person died is a 'died' event."""
+
+    def detect(self, text, mentions, *, language=None, published=None):
+        events = []
+        for m in mentions:
+            start = text.rfind(".", 0, m.start) + 1
+            end = text.find(".", m.end)
+            sentence = text[start : end if end > 0 else len(text)].strip()
+            if " died" in sentence:
+                events.append(
+                    Event(m.person_id, "died", sentence, "died", custody="deceased", start=start)
+                )
+        return events
+
+
+def test_syndicated_copies_form_one_story_and_flag_once(site, tmp_path, monkeypatch):
+    monkeypatch.setattr("watch.analyse.Detector", DiedDetector)
+    copies = []
+    for i in range(3):
+        copies.append(
+            "BISHKEK. Kyrgyz human rights defender Azimjan Askarov died in prison on 25 July 2020, "
+            f"his lawyer told outlet {i}. Askarov, an ethnic Uzbek, was sentenced to life in 2010 "
+            "after ethnic clashes in the south of the country. Rights groups had called for his "
+            "release for years, citing his poor health and the torture he reported in custody. "
+            "His lawyer Valerian Vakhitov said the authorities had ignored repeated requests for "
+            "medical care during the pandemic. The United Nations Human Rights Committee found in "
+            "2016 that Askarov had been arbitrarily detained and tortured, and asked Kyrgyzstan to "
+            "release him. The Supreme Court upheld his life sentence in May 2020. His wife "
+            "Khadicha said she had not been allowed to see him in his last weeks. Askarov worked "
+            "for the group Vozdukh in Bazar-Korgon, documenting police abuse for two decades. "
+            + " ".join(
+                f"Witness {i} told reporters about visit {i * 7} to colony {i % 5}."
+                for i in range(60)
+            )
+        )
+    for i, story in enumerate(copies):
+        site.add(f"/s{i}/story", article(f"Copy {i}", story + f"Read more on site {i}."))
+        site.add(
+            f"/s{i}/feed",
+            rss([(f"g{i}", site.url(f"/s{i}/story"), f"Askarov dies ({i})", "teaser")]),
+            content_type="application/rss+xml",
+        )
+    sources = [feed_source(f"site{i}", site.url(f"/s{i}/feed")) for i in range(3)]
+    wl = watchlist(tmp_path, sources)
+    db = tmp_path / "a.duckdb"
+    summary = poll(wl, db, force=True)
+    assert summary.documents_new == 3
+    stories = rows(db, "SELECT DISTINCT coalesce(story_id, id) FROM documents")
+    assert len(stories) == 1
+    assert summary.events_new == 3  # each copy's own wording is evidence, kept with it
+    assert summary.flags_new == 1 == rows(db, "SELECT count(*) FROM flags")[0][0]
+    with open_store(db) as store:
+        copies_listed = store.story_copies(stories[0][0])
+    assert sorted(c["source_id"] for c in copies_listed) == ["site0", "site1", "site2"]
+
+
+def test_page_source_discovers_its_feed(site, tmp_path):
+    site.add("/art", article("Askarov", DEATH + FILLER))
+    site.add(
+        "/rss",
+        rss([("g", site.url("/art"), "Askarov", "teaser")]),
+        content_type="application/rss+xml",
+    )
+    site.add(
+        "/",
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head><body>Front</body></html>',
+    )
+    wl = watchlist(tmp_path, [Source(id="front", name="Front", kind="page", url=site.url("/"))])
+    db = tmp_path / "a.duckdb"
+    assert poll(wl, db, force=True).documents_new == 1
+    state = json.loads(source_row(db, "front")["state"])
+    assert state["discovered_feed"] == site.url("/rss")
+    poll(wl, db, force=True)
+    assert site.hits("/") == 1  # the feed is followed directly now
+
+
+def test_listing_page_follows_new_links_only(site, tmp_path):
+    links = "".join(f'<li><a href="/news/story-{i}">Story {i}</a></li>' for i in range(4))
+    site.add("/news", f"<html><body><ul>{links}</ul></body></html>")
+    for i in range(5):
+        site.add(f"/news/story-{i}", article(f"Story {i}", f"Story number {i}. " + FILLER))
+    wl = watchlist(tmp_path, [Source(id="list", name="List", kind="page", url=site.url("/news"))])
+    db = tmp_path / "a.duckdb"
+    assert poll(wl, db, force=True).documents_new == 4
+    links += '<li><a href="/news/story-4">Story 4</a></li>'
+    site.add("/news", f"<html><body><ul>{links}</ul></body></html>")
+    site.routes["/news"].last_modified = "Tue, 24 Nov 2026 10:00:00 GMT"
+    assert poll(wl, db, force=True).documents_new == 1
+    assert site.hits("/news/story-0") == 1
+
+
+def test_watched_page_change_is_recorded(site, tmp_path):
+    site.add(
+        "/case", "<html><body><main><p>Azimjan Askarov remains in prison.</p></main></body></html>"
+    )
+    wl = watchlist(
+        tmp_path, [Source(id="case", name="Case page", kind="page", url=site.url("/case"))]
+    )
+    db = tmp_path / "a.duckdb"
+    assert poll(wl, db, force=True).documents_new == 1
+    site.add(
+        "/case", "<html><body><main><p>Azimjan Askarov died in prison.</p></main></body></html>"
+    )
+    site.routes["/case"].last_modified = "Tue, 24 Nov 2026 10:00:00 GMT"
+    poll(wl, db, force=True)
+    assert rows(db, "SELECT count(*), max(updated) IS NOT NULL FROM documents") == [(1, True)]
+    assert "died" in rows(db, "SELECT text FROM documents")[0][0]
+
+
+def test_search_source_asks_once_per_name(site, tmp_path):
+    site.add(
+        "/search",
+        rss([("g", site.url("/hit"), "Askarov news", "x" * 700)]),
+        content_type="application/rss+xml",
+    )
+    src = Source(id="s", name="Search", kind="search", url=site.url("/search?q={query}&lang=ru"))
+    wl = watchlist(tmp_path, [src], people=(ASKAROV,))
+    db = tmp_path / "a.duckdb"
+    poll(wl, db, force=True)
+    asked = sorted(p for _, p, _ in site.requests if p.startswith("/search"))
+    assert asked == sorted(
+        [
+            "/search?q=Azimjan+Askarov&lang=ru",
+            "/search?q=%D0%90%D0%B7%D0%B8%D0%BC%D0%B6%D0%B0%D0%BD+%D0%90%D1%81%D0%BA%D0%B0%D1%80%D0%BE%D0%B2&lang=ru",
+        ]
+    )
+    assert rows(db, "SELECT count(*) FROM documents")[0][0] == 1
+
+
+def test_a_second_poll_is_refused_while_one_holds_the_lock(tmp_path, site):
+    site.add("/f", rss([]), content_type="application/rss+xml")
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/f"))])
+    db = tmp_path / "a.duckdb"
+    with poll_lock(db), pytest.raises(PollLockedError):
+        poll(wl, db)
+    poll(wl, db)  # released: runs
+
+
+def test_a_site_without_a_feed_is_watched_through_its_news_sitemap(site, tmp_path):
+    urls = "".join(
+        f"<url><loc>{site.url(f'/n/story-{i}')}</loc><lastmod>2026-11-2{i}T10:00:00Z</lastmod></url>"
+        for i in range(3)
+    )
+    site.add(
+        "/sitemap.xml",
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
+        content_type="application/xml",
+    )
+    for i in range(3):
+        site.add(f"/n/story-{i}", article(f"Story {i}", f"Azimjan Askarov story {i}. " + FILLER))
+    src = Source(id="map", name="Sitemap", kind="page", url=site.url("/sitemap.xml"))
+    wl = watchlist(tmp_path, [src])
+    db = tmp_path / "a.duckdb"
+    summary = poll(wl, db, force=True)
+    assert summary.documents_new == 3 and summary.mentions_new == 3
+    assert poll(wl, db, force=True).documents_new == 0
+
+
+def test_the_page_date_is_used_when_the_feed_has_none(site, tmp_path):
+    page = article("Dated", DEATH + FILLER).replace(
+        "<head>",
+        '<head><meta property="article:published_time" content="2020-07-25T08:00:00+00:00">',
+    )
+    site.add("/dated", page)
+    feed = rss([("g", site.url("/dated"), "Dated", "teaser")]).replace(
+        "<pubDate>Mon, 27 Jul 2020 10:00:00 GMT</pubDate>", ""
+    )
+    site.add("/f", feed, content_type="application/rss+xml")
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/f"))])
+    db = tmp_path / "a.duckdb"
+    poll(wl, db, force=True)
+    assert str(rows(db, "SELECT published FROM documents")[0][0]).startswith("2020-07-25 08:00")
