@@ -247,3 +247,46 @@ def test_new_flags_are_mailed_through_smtp(world, tmp_path):
         assert len(received) == 1
     finally:
         controller.stop()
+
+
+def test_sources_command_shows_health(world):
+    assert cli(world, "poll").returncode == 0
+    rows = {r["name"]: r for r in as_json(cli(world, "sources", "--json"))}
+    assert rows["Test news"]["condition"] == "ok" and rows["Test news"]["items_seen"] == 4
+    assert rows["Dead site"]["last_error_key"] == "http_404"
+    assert rows["Dead site"]["consecutive_failures"] == 1 and rows["Dead site"]["next_due"]
+    table = cli(world, "sources")
+    assert table.returncode == 0 and "Dead site" in table.stdout
+
+
+def test_a_second_poll_exits_3_while_one_runs(world, tmp_path):
+    import fcntl
+
+    from watch.poll import lock_path
+
+    db = tmp_path / "archive" / "watch.duckdb"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path(db), "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running poll holds it
+        result = cli(world, "poll")
+    assert result.returncode == 3
+    assert "another poll is running" in result.stderr
+    assert cli(world, "poll").returncode == 0  # released: the next one runs
+
+
+def test_a_person_added_later_is_found_in_the_archive(world, tmp_path):
+    text = world.read_text()
+    without = text.replace(
+        "  - name: Rita Karasartova\n    status: {custody: free, case: charged, since: 2023-01-01}\n",
+        "",
+    )
+    assert without != text
+    world.write_text(without)
+    assert cli(world, "poll").returncode == 0
+    assert not [
+        m for m in as_json(cli(world, "mentions", "--json")) if m["person"] == "rita-karasartova"
+    ]
+    world.write_text(text)
+    assert cli(world, "poll").returncode == 0  # nothing due: the archive is rescanned for her
+    found = as_json(cli(world, "mentions", "--person", "rita-karasartova", "--json"))
+    assert [m["url"].rsplit("/", 1)[-1] for m in found] == ["karasartova-petition.html"]

@@ -194,18 +194,23 @@ def test_page_source_discovers_its_feed(site, tmp_path):
 
 
 def test_listing_page_follows_new_links_only(site, tmp_path):
-    links = "".join(f'<li><a href="/news/story-{i}">Story {i}</a></li>' for i in range(4))
+    # Article-shaped links (a slug of words) with headline-like text, as news listings have.
+    links = "".join(
+        f'<li><a href="/news/court-hears-story-{i}">Story {i} in Bishkek</a></li>' for i in range(4)
+    )
     site.add("/news", f"<html><body><ul>{links}</ul></body></html>")
     for i in range(5):
-        site.add(f"/news/story-{i}", article(f"Story {i}", f"Story number {i}. " + FILLER))
+        site.add(
+            f"/news/court-hears-story-{i}", article(f"Story {i}", f"Story number {i}. " + FILLER)
+        )
     wl = watchlist(tmp_path, [Source(id="list", name="List", kind="page", url=site.url("/news"))])
     db = tmp_path / "a.duckdb"
     assert poll(wl, db, force=True).documents_new == 4
-    links += '<li><a href="/news/story-4">Story 4</a></li>'
+    links += '<li><a href="/news/court-hears-story-4">Story 4 in Bishkek</a></li>'
     site.add("/news", f"<html><body><ul>{links}</ul></body></html>")
     site.routes["/news"].last_modified = "Tue, 24 Nov 2026 10:00:00 GMT"
     assert poll(wl, db, force=True).documents_new == 1
-    assert site.hits("/news/story-0") == 1
+    assert site.hits("/news/court-hears-story-0") == 1
 
 
 def test_watched_page_change_is_recorded(site, tmp_path):

@@ -161,7 +161,6 @@ def test_copies_of_a_story_grouped_by_the_crawler_are_shown(archive):
     """With the crawler's documents.story_id, a rewritten copy (other words) counts too."""
     died = flag_id(archive, ASKAROV.id, "died")
     with open_store(archive) as store:
-        store.con.execute("ALTER TABLE documents ADD COLUMN story_id BIGINT")
         first = store.con.execute(
             "SELECT e.document_id FROM flags f JOIN events e ON e.id = f.event_id WHERE f.id = ?",
             [died],

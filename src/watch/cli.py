@@ -18,7 +18,7 @@ import click
 
 from watch import __version__
 from watch import watchlist as watchlist_file
-from watch.errors import EXIT_ALL_SOURCES_FAILED, WatchError
+from watch.errors import WatchError
 from watch.records import Watchlist
 from watch.store import listings, open_store, run_user_sql, user_sql_connection
 
@@ -163,9 +163,21 @@ def poll(obj: Context, force: bool) -> None:
             else "appealwatch: sources failing"
         )
         mail_report(mail, poll_report(summary, new_flags), subject=subject)
-    if summary.sources_due and not summary.sources_ok:
-        click.echo("appealwatch: error: every source failed in this poll", err=True)
-        sys.exit(EXIT_ALL_SOURCES_FAILED)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
+@pass_context
+def sources(obj: Context, as_json: bool) -> None:
+    """Each source's health: dead (failing) or quiet, last success, last error, next due."""
+    from watch.sources import health
+
+    with open_store(obj.db) as store:
+        store.sync_watchlist(obj.watchlist)
+    rows = health(obj.db)
+    columns = ["name", "condition", "last_success", "last_error", "consecutive_failures", "next_due",
+               "items_seen", "last_new_item"]  # fmt: skip
+    emit(rows, as_json=as_json, columns=columns, empty="No sources in the watchlist.")
 
 
 @main.command()

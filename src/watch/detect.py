@@ -223,7 +223,10 @@ def load_cue_file(path: Path) -> CueSet:
 
 # --- sentences -----------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|[。！？]+[”」』）]*|\n\s*\n|\n")
+# French sets a space before closing guillemets: « Turkménie, unis-toi ! »
+_SENTENCE_END = re.compile(
+    r"[.!?…]+(?:[ \u00a0\u202f]?[\"'»”’)\]])*(?=[\s,;:])|[。！？]+[”」』）]*|\n\s*\n|\n"
+)
 _ABBREVIATIONS = frozenset(
     [
         "mr",
@@ -282,8 +285,10 @@ def sentence_spans(text: str, begin: int = 0, stop: int | None = None) -> list[t
     spans, start = [], begin
     for m in _SENTENCE_END.finditer(text, begin, stop):
         gap = text[m.end() : m.end() + 3]
-        # "Unite!' movement", "e.g. the": the sentence goes on, unless a paragraph ends
-        if gap.lstrip()[:1].islower() and "\n" not in gap:
+        # "Unite!' movement", "e.g. the", "unis-toi ! », a été": the sentence goes on,
+        # unless a paragraph ends
+        following = gap.lstrip()[:1]
+        if (following.islower() or following in ",;:") and "\n" not in gap:
             continue
         if m.group().startswith("."):
             word = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start() + 1)

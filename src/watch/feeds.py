@@ -12,11 +12,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import feedparser
 from bs4 import BeautifulSoup
 
+from watch.charset import decode
 from watch.errors import FetchError
+from watch.urls import is_http
 
 # An item whose body is shorter than this is a teaser: the article page has the text.
 FULL_TEXT_CHARS = 600
@@ -95,19 +98,13 @@ def _harmless(parsed) -> bool:
     return name in ("CharacterEncodingOverride", "NonXMLContentType")
 
 
-try:  # the extract branch's charset detection, once merged
-    from watch.charset import decode as _charset_decode
-except ImportError:  # pragma: no cover - until then feedparser's own detection decides
-    _charset_decode = None
-
 _XML_ENCODING = re.compile(rb"^(\s*<\?xml[^>]*?encoding=)([\"'])[^\"']*\2", re.I)
 
 
 def _decoded(body: bytes, content_type: str) -> tuple[bytes, str]:
-    """Decode with charset.decode when available and hand feedparser clean UTF-8."""
-    if _charset_decode is None:
-        return body, content_type
-    text, _ = _charset_decode(body, content_type or None, kind="feed")
+    """Decode with charset.decode (it knows more charsets and wrong labels than feedparser)
+    and hand feedparser clean UTF-8."""
+    text, _ = decode(body, content_type or None, kind="xml")
     utf8 = _XML_ENCODING.sub(rb"\1\2utf-8\2", text.encode("utf-8"), count=1)
     main = (content_type or "application/xml").split(";")[0]
     return utf8, f"{main}; charset=utf-8"
@@ -122,9 +119,11 @@ def _bozo_reason(parsed) -> str | None:
 
 
 def _item(entry, feed_url: str) -> FeedItem | None:
-    url = (entry.get("link") or "").strip()
+    url = urljoin(feed_url, (entry.get("link") or "").strip())
+    if not is_http(url) or url == feed_url:  # "javascript:", "mailto:", a bare word: no link
+        url = ""
     guid = (entry.get("id") or "").strip() or None
-    if not url and guid and guid.startswith(("http://", "https://")):
+    if not url and guid and is_http(guid):
         url = guid
     title = _plain(entry.get("title", ""))
     content = " ".join(c.get("value", "") for c in entry.get("content", []) if c.get("value"))

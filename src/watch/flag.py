@@ -74,12 +74,13 @@ def file_findings(
 
 
 def raise_flags(store: Store, new_events: Sequence[tuple[int, Event]]) -> int:
+    """Flag what deserves it among one document's new events."""
     if not new_events:
         return 0
     statuses = store.statuses()
     seen = store.flagged([evidence_key(e) for _, e in new_events])
     raised = 0
-    for event_id, event in new_events:
+    for event_id, event in best_dated(new_events):
         key = evidence_key(event)
         status = statuses.get(event.person_id, Status())
         already = store.open_flag_events(event.person_id)
@@ -89,3 +90,14 @@ def raise_flags(store: Store, new_events: Sequence[tuple[int, Event]]) -> int:
             seen.add(key)
             raised += 1
     return raised
+
+
+def best_dated(events: Sequence[tuple[int, Event]]) -> list[tuple[int, Event]]:
+    """One event per person and kind in a document: a headline ("X dies in prison") and
+    the sentence that dates it are one event, and the dated one is the better evidence."""
+    best: dict[tuple[str, str], tuple[int, Event]] = {}
+    for event_id, event in events:
+        key = (event.person_id, event.kind)
+        if key not in best or (best[key][1].date_how == "published" != event.date_how):
+            best[key] = (event_id, event)
+    return list(best.values())

@@ -26,19 +26,21 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from itertools import pairwise
 from pathlib import Path
 
 import duckdb
 
 from watch.analyse import Analyser
+from watch.backfill import backfill, people_to_rescan
 from watch.errors import AllSourcesFailedError, FetchError, PollLockedError
+from watch.extract import extract_page, parse_sitemap
 from watch.feeds import FeedItem, looks_like_feed, looks_like_sitemap, parse_feed
 from watch.fetch import Fetched, Fetcher
+from watch.fingerprint import StoryIndex, fingerprint
 from watch.flag import raise_flags
-from watch.records import Document, PollSummary, ScanResult, Source, Watchlist
+from watch.records import Document, PollSummary, ScanResult, Source, Watchlist, full_text
 from watch.robots import Robots
 from watch.sources import (
     DARK_AFTER,
@@ -52,6 +54,7 @@ from watch.sources import (
 from watch.store import Store, open_store
 from watch.store.connection import connect
 from watch.store.connection import now as utcnow
+from watch.urls import canonical as canonical_url
 
 # duckdb's Python binding tries `import pandas` on every execute() with parameters; where
 # pandas is not installed each try searches sys.path (about 5 ms of stat calls per source
@@ -62,7 +65,6 @@ if importlib.util.find_spec("pandas") is None:
 
 SEEN_KEEP = 3000  # item keys remembered per source: far more than any feed carries
 LISTING_MIN_LINKS = 3  # a page with fewer article links is watched for change instead
-STORY_MAX_DISTANCE = 4  # SimHash bits two copies of one story may differ by
 MIN_FINGERPRINT_CHARS = 400  # shorter texts (headlines, teasers) group too eagerly
 BATCH_SECONDS = 2.0  # finished sources wait this long to be written together
 # An article page failing so will fail the same way next time: keep the teaser for good.
@@ -163,7 +165,15 @@ def poll(
     """
     db = Path(db)
     with poll_lock(db):
+        # People new to the watchlist, or with new names, are first looked for in the archive.
+        found = backfill(people_to_rescan(watchlist, db), db)
         summary = asyncio.run(_poll(watchlist, db, verbose=verbose, progress=progress, force=force))
+    summary = replace(
+        summary,
+        mentions_new=summary.mentions_new + found.mentions_new,
+        events_new=summary.events_new + found.events_new,
+        flags_new=summary.flags_new + found.flags_new,
+    )
     if summary.sources_due and not summary.sources_ok:
         error = AllSourcesFailedError(
             f"all {summary.sources_due} due sources failed: "
@@ -186,7 +196,7 @@ async def _poll(
     totals = Totals()
     TIMINGS.clear()
     cpu_started = time.process_time()
-    stories = StoryIndex()
+    stories = RecentStories()
     report = _Reporter(len(due), verbose=verbose, progress=progress)
     try:
         await _crawl_and_write(crawler, due, db, watchlist, now, totals, stories, report, robots)
@@ -222,7 +232,7 @@ async def _crawl_and_write(
     watchlist: Watchlist,
     now: datetime,
     totals: Totals,
-    stories: StoryIndex,
+    stories: RecentStories,
     report: _Reporter,
     robots: Robots,
 ) -> None:
@@ -378,7 +388,7 @@ def _work_article(job: _ArticleJob) -> tuple[Document, tuple | None]:
         canonical, published, language = page.canonical_url, page.published, page.language
     doc = Document(
         url=item.url,
-        text=_with_title(title, text),
+        text=full_text(title, text),
         title=title,
         canonical_url=canonical_url(canonical or item.url),
         language=job.language or language,
@@ -559,7 +569,7 @@ class Crawler:
             return
         doc = Document(
             url=source.url,
-            text=_with_title(page.title, page.text),
+            text=full_text(page.title, page.text),
             title=page.title,
             canonical_url=canonical_url(source.url),
             language=source.language or page.language,
@@ -620,14 +630,6 @@ class Crawler:
         await self._links(out, url, page.article_links)
 
 
-def _with_title(title: str, text: str) -> str:
-    """Headlines name people too: keep the title at the head of the analysed text."""
-    title = title.strip()
-    if not title or text.lstrip().startswith(title):
-        return text
-    return f"{title}\n\n{text}" if text else title
-
-
 def _parse_time(value) -> datetime | None:
     if not value:
         return None
@@ -646,7 +648,7 @@ def _write_batch(
     watchlist: Watchlist,
     now: datetime,
     totals: Totals,
-    stories: StoryIndex,
+    stories: RecentStories,
 ) -> None:
     """One transaction for the whole batch (a commit per source cost ~10 ms each); should
     one source's writes fail, the batch is redone a source per transaction so that the
@@ -693,7 +695,7 @@ def _write_outcomes(
     watchlist: Watchlist,
     now: datetime,
     totals: Totals,
-    stories: StoryIndex,
+    stories: RecentStories,
 ) -> None:
     """File the documents of every outcome that succeeded, then record every source."""
     items = [p for o in outcomes if o.error is None for p in o.prepared]
@@ -724,55 +726,27 @@ def _write_outcomes(
     store.update_sources([_record_source(o, watchlist, now, totals) for o in outcomes])
 
 
-class StoryIndex:
-    """SimHash fingerprints of recent documents, banded so that a near copy is found fast.
-
-    With at most STORY_MAX_DISTANCE differing bits and one band more than that, two
-    fingerprints within the distance agree on at least one whole band (pigeonhole).
-    """
+class RecentStories:
+    """The fingerprints of the last WINDOW of documents, loaded once per poll."""
 
     WINDOW = timedelta(days=60)  # syndicated copies appear within days of each other
 
-    def __init__(self, max_distance: int = STORY_MAX_DISTANCE):
-        self.max_distance = max_distance
-        bands = max_distance + 1
-        edges = [round(i * 64 / bands) for i in range(bands + 1)]
-        self.bands = list(pairwise(edges))
-        self.buckets: dict[tuple[int, int], list[int]] = {}
-        self.fingerprints: dict[int, int] = {}
-        self.story: dict[int, int] = {}
-        self.loaded = False
+    def __init__(self) -> None:
+        self.index: StoryIndex | None = None
 
     def load(self, store: Store, now: datetime) -> None:
-        if not self.loaded:
+        if self.index is None:
+            self.index = StoryIndex()
             for doc_id, fp, story in store.recent_fingerprints(now - self.WINDOW):
-                self._add(doc_id, fp, story)
-            self.loaded = True
+                self.index.add(doc_id, fp, story)
 
     def reload(self, store: Store, now: datetime) -> None:
-        self.__init__(self.max_distance)
+        self.index = None  # it may hold rows that were rolled back
         self.load(store, now)
 
-    def _keys(self, fp: int) -> list[tuple[int, int]]:
-        return [(i, (fp >> lo) & ((1 << (hi - lo)) - 1)) for i, (lo, hi) in enumerate(self.bands)]
-
-    def _add(self, doc_id: int, fp: int, story: int) -> None:
-        self.fingerprints[doc_id] = fp
-        self.story[doc_id] = story
-        for key in self._keys(fp):
-            self.buckets.setdefault(key, []).append(doc_id)
-
     def assign(self, doc_id: int, fp: int) -> int:
-        """The story the document belongs to: the earliest near copy's, else its own id."""
-        match = None
-        for key in self._keys(fp):
-            for other in self.buckets.get(key, ()):
-                near = (fp ^ self.fingerprints[other]).bit_count() <= self.max_distance
-                if other != doc_id and near and (match is None or other < match):
-                    match = other
-        story = self.story[match] if match is not None else doc_id
-        self._add(doc_id, fp, story)
-        return story
+        assert self.index is not None, "load() first"
+        return self.index.assign(doc_id, fp)
 
 
 def _record_source(
@@ -870,78 +844,3 @@ class _Reporter:
     def finish(self) -> None:
         if self.progress and not self.verbose and self.total:
             print(f" in {time.monotonic() - self.started:.1f} s", file=sys.stderr)
-
-
-# -- INTERIM EXTRACTION -----------------------------------------------------------------
-# Replace at merge with the extract branch: watch.extract.extract_page, watch.urls.canonical,
-# watch.fingerprint.fingerprint. Everything the poll needs from extraction goes through the
-# three functions below and nowhere else; the fallbacks are deliberately simple.
-
-try:  # the real modules, once merged
-    from watch.extract import extract_page as _extract_page_real
-except ImportError:  # pragma: no cover - until the extract branch is merged
-    _extract_page_real = None
-try:
-    from watch.extract import parse_sitemap as _parse_sitemap_real
-except ImportError:  # pragma: no cover
-    _parse_sitemap_real = None
-try:
-    from watch.urls import canonical as _canonical_real
-except ImportError:  # pragma: no cover
-    _canonical_real = None
-try:
-    from watch.fingerprint import fingerprint as _fingerprint_real
-except ImportError:  # pragma: no cover
-    _fingerprint_real = None
-
-
-@dataclass(frozen=True)
-class Page:
-    title: str = ""
-    text: str = ""
-    canonical_url: str = ""
-    published: datetime | None = None
-    language: str | None = None
-    feed_links: tuple[str, ...] = ()
-    article_links: tuple[str, ...] = ()
-
-
-def extract_page(body: bytes, url: str, content_type: str = "") -> Page:
-    if _extract_page_real is not None:
-        page = _extract_page_real(body, url, content_type)
-        return Page(
-            title=page.title or "",
-            text=getattr(page, "text", None) or getattr(page, "main_text", "") or "",
-            canonical_url=page.canonical_url or "",
-            published=page.published,
-            language=page.language,
-            feed_links=tuple(page.feed_links),
-            article_links=tuple(page.article_links),
-        )
-    from watch import _interim_extract
-
-    return _interim_extract.extract_page(body, url, content_type)
-
-
-def parse_sitemap(xml: bytes) -> list:
-    if _parse_sitemap_real is not None:
-        return list(_parse_sitemap_real(xml))
-    from watch import _interim_extract
-
-    return _interim_extract.parse_sitemap(xml)
-
-
-def canonical_url(url: str) -> str:
-    if _canonical_real is not None:
-        return _canonical_real(url)
-    from watch import _interim_extract
-
-    return _interim_extract.canonical(url)
-
-
-def fingerprint(text: str) -> int:
-    if _fingerprint_real is not None:
-        return _fingerprint_real(text)
-    from watch import _interim_extract
-
-    return _interim_extract.fingerprint(text)

@@ -158,8 +158,13 @@ class Watchlist:
 
 
 def full_text(title: str | None, text: str | None) -> str:
-    """What is matched and analysed: the title, a blank line, the text. Mention spans index it."""
-    return f"{title}\n\n{text or ''}" if title else text or ""
+    """What is stored, matched and analysed: the title, a blank line, the text (the title
+    only once: a text that already starts with it is kept as it is). Mention spans index it."""
+    title = (title or "").strip()
+    text = text or ""
+    if not title or text.lstrip().startswith(title):
+        return text
+    return f"{title}\n\n{text}" if text else title
 
 
 @dataclass

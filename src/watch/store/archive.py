@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from watch.errors import StoreError
+from watch.fingerprint import from_bytes, to_bytes
 from watch.records import Document, Event, Mention, Person, Source, Status, Watchlist
 from watch.store.connection import connect, ensure_schema, now
 
@@ -223,7 +224,7 @@ class Store:
                 "INSERT INTO documents (url, canonical_url, guid, title, text, language, published,"
                 " fetched, source_id, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " RETURNING id",
-                [doc.url, canonical, doc.guid, doc.title, doc.text, doc.language,
+                [doc.url, canonical, doc.guid, doc.title, doc.full_text, doc.language,
                  _naive(doc.published), _naive(doc.fetched) or now(), doc.source_id, digest],
             ).fetchone()[0]  # fmt: skip
             return doc_id, True
@@ -232,7 +233,7 @@ class Store:
         self.con.execute(
             "UPDATE documents SET title = ?, text = ?, language = ?, updated = ?,"
             " content_hash = ?, published = coalesce(published, ?) WHERE id = ?",
-            [doc.title, doc.text, doc.language, now(), digest, _naive(doc.published), row[0]],
+            [doc.title, doc.full_text, doc.language, now(), digest, _naive(doc.published), row[0]],
         )
         # The old text's spans no longer point anywhere: find them afresh.
         self.con.execute("DELETE FROM mentions WHERE document_id = ?", [row[0]])
@@ -313,7 +314,7 @@ class Store:
         self.con.execute(
             "UPDATE documents SET title = ?, text = ?, language = ?, updated = ?,"
             " content_hash = ?, published = coalesce(published, ?) WHERE id = ?",
-            [doc.title, doc.text, doc.language, now(), digest, _naive(doc.published), doc_id],
+            [doc.title, doc.full_text, doc.language, now(), digest, _naive(doc.published), doc_id],
         )
         self.con.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
 
@@ -325,7 +326,7 @@ class Store:
             params: list = []
             for order, doc in enumerate(part):
                 params += [order, doc.url, doc.canonical_url or doc.url, doc.guid, doc.title,
-                           doc.text, doc.language, _naive(doc.published),
+                           doc.full_text, doc.language, _naive(doc.published),
                            _naive(doc.fetched) or now(), doc.source_id,
                            content_hash(doc.title, doc.text)]  # fmt: skip
             rows = self.con.execute(
@@ -359,13 +360,13 @@ class Store:
         return added
 
     def recent_fingerprints(self, since) -> list[tuple[int, int, int]]:
-        """(id, fingerprint as unsigned, story id) of documents fetched since `since`."""
+        """(id, fingerprint, story id) of documents fetched since `since`."""
         rows = self.con.execute(
             "SELECT id, fingerprint, coalesce(story_id, id) FROM documents"
             " WHERE fingerprint IS NOT NULL AND fetched >= ?",
             [since],
         ).fetchall()
-        return [(r[0], r[1] & ((1 << 64) - 1), r[2]) for r in rows]
+        return [(r[0], from_bytes(r[1]), r[2]) for r in rows]
 
     def set_stories(self, items: Sequence[tuple[int, int, int]]) -> None:
         """(document id, fingerprint, story id) for each; a story's first copy has its own id."""
@@ -374,8 +375,7 @@ class Store:
             values = ", ".join(["(?, ?, ?)"] * len(part))
             params = []
             for doc_id, fp, story in part:
-                signed = fp - (1 << 64) if fp >= 1 << 63 else fp
-                params += [doc_id, signed, story]
+                params += [doc_id, to_bytes(fp), story]
             self.con.execute(
                 "UPDATE documents SET fingerprint = v.col1, story_id = v.col2 FROM (VALUES "
                 + values
@@ -438,7 +438,6 @@ class Store:
         )
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
-
 
     # -- flags and reviews ---------------------------------------------------------------
 

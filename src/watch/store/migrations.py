@@ -143,9 +143,9 @@ CREATE TABLE status_history (
 """
 
 # Syndication: near-duplicate copies of one story share a story_id (the id of the first
-# copy stored); `fingerprint` is a 64-bit SimHash stored as a signed BIGINT.
+# copy stored); `fingerprint` is watch.fingerprint's 256-bit MinHash as 32 bytes.
 STORIES = """
-ALTER TABLE documents ADD COLUMN fingerprint BIGINT;
+ALTER TABLE documents ADD COLUMN fingerprint BLOB;
 ALTER TABLE documents ADD COLUMN story_id BIGINT
 """
 
