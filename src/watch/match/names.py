@@ -1,0 +1,146 @@
+"""What a watched name looks like in running text: its parts, spellings and endings.
+
+A person's name and aliases are split into given names, middle names
+(patronymics) and a surname. Each part gets every coarse spelling (see
+fold.spellings) as a *stem* plus the *endings* the stem may carry in text:
+Russian/Ukrainian case endings and Kyrgyz, Kazakh, Uzbek case suffixes, all in
+the coarse alphabet (ы, и, і -> i; у, ү, ұ -> u; о, ө -> o).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from watch.match.fold import WORD, coarse, key, spellings
+
+# Kyrgyz, Kazakh and Uzbek case suffixes after a name, in the coarse alphabet,
+# all vowel-harmony variants folded together.
+_CASES = (
+    "dun din tun tin nun nin ning nig",  # genitive
+    "du di tu ti nu ni",  # accusative
+    "ga ge ka ke go ko",  # dative
+    "da de ta te do to",  # locative
+    "dan den tan ten don ton nan nen",  # ablative
+    "men ben pen menen benen penen",  # with
+    "dagi degi tagi tegi daki",  # the one at
+    "lar ler dar der tar ter",  # plural: 'the Askarovs'
+)
+TURKIC = frozenset(word for case in _CASES for word in case.split())
+# Russian masculine -ov/-ev/-in surnames: а, у, ым, е (об Аскарове), ы/ых/ым (plural); Ukr. ові, і.
+MALE_SURNAME = frozenset({"", "a", "u", "im", "om", "e", "i", "ih", "imi", "ovi"} | TURKIC)
+# Russian feminine -ova/-eva/-ina on the stem without its -a: а, ой, у, ою; and Turkic after -a.
+FEMALE_SURNAME = frozenset({"a", "oi", "u", "oiu", "ou"} | {"a" + t for t in TURKIC})
+# Nouns ending in a consonant (most given names, other surnames): а, у, ом, ем, е, и.
+CONSONANT_NOUN = frozenset({"", "a", "u", "om", "em", "e", "i", "ia", "iu"} | TURKIC)
+# Nouns in -a on the stem without it (Rita, Aziza, Gulnara): а, ы/и, е, у, ой, ей.
+A_NOUN = frozenset({"a", "i", "e", "u", "oi", "ei", "ou", "oiu"} | {"a" + t for t in TURKIC})
+# Anything else (ending in i, o, u...): unchanged, or a Turkic suffix.
+OTHER = frozenset({""} | TURKIC)
+
+PATRONYMIC = re.compile(r"(ovic|evic|ic|ovna|evna|ična|uli|ulu|kizi|ugli|ogli|kiz)$")
+JOINED_SURNAME_TAIL = {"ulu", "kizi", "ugli", "ogli", "uli", "zoda", "zade"}
+_MALE_SURNAME_END = re.compile(r"(ov|ev|in|off|ev)$")
+_ALPHABETIC = re.compile(r"[A-Za-zÀ-ɏͰ-ӿԀ-ԯḀ-ỿ]")
+
+
+@dataclass(frozen=True)
+class Stem:
+    """One coarse spelling to look for, and what may follow it inside the word."""
+
+    text: str
+    endings: frozenset[str]
+
+
+@dataclass
+class NameParts:
+    given: list[str] = field(default_factory=list)
+    middle: list[str] = field(default_factory=list)
+    surname: str = ""
+
+
+def is_alphabetic(name: str) -> bool:
+    """Latin, Greek or Cyrillic: a name we spell and inflect; else an alias as written."""
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(_ALPHABETIC.match(c) for c in letters)
+
+
+def split_name(name: str) -> NameParts:
+    """'Azimjan Askarov', 'ASKAROV Azimjan', 'Askarov, Azimjan', 'Kanybek Nurlan uulu'."""
+    if "," in name:
+        last, _, first = name.partition(",")
+        words = first.split() + last.split()
+        surname_at = len(first.split())
+    else:
+        words = name.replace("·", " ").split()
+        caps = [i for i, w in enumerate(words) if len(w) > 1 and w.isupper()]
+        surname_at = caps[0] if len(caps) == 1 and len(words) > 1 else len(words) - 1
+    if not words:
+        return NameParts()
+    if surname_at == len(words) - 1 and len(words) > 2 and key(words[-1]) in JOINED_SURNAME_TAIL:
+        surname_at -= 1
+        surname = " ".join(words[surname_at:])
+        rest = words[:surname_at]
+    else:
+        surname = words[surname_at]
+        rest = words[:surname_at] + words[surname_at + 1 :]
+    if not rest:
+        return NameParts(surname=surname)
+    return NameParts(given=[rest[0]], middle=rest[1:], surname=surname)
+
+
+def surname_stems(surname: str) -> tuple[list[Stem], bool]:
+    """Stems and endings of a surname; True when it is a feminine -ova/-eva/-ina form."""
+    stems: list[Stem] = []
+    k = key(surname)
+    female = k.endswith(("ova", "eva", "ina", "aia")) and len(k) > 4
+    for form in _spellings_of_words(surname):
+        if female:
+            stems.append(Stem(form[:-1], FEMALE_SURNAME))
+        elif _MALE_SURNAME_END.search(form):
+            stems.append(Stem(form, MALE_SURNAME))
+        else:
+            stems.append(Stem(form, _noun_endings(form)[1]))
+            if form.endswith("a"):
+                stems[-1] = Stem(form[:-1], A_NOUN)
+    return stems, female
+
+
+def given_stems(given: str) -> list[Stem]:
+    out = []
+    for form in _spellings_of_words(given):
+        stem, endings = _noun_endings(form)
+        out.append(Stem(stem, endings))
+    return out
+
+
+def _noun_endings(form: str) -> tuple[str, frozenset[str]]:
+    if form.endswith("a") and len(form) > 2:
+        return form[:-1], A_NOUN
+    if form[-1:] in "aeiou":
+        return form, OTHER
+    return form, CONSONANT_NOUN
+
+
+def _spellings_of_words(name: str) -> set[str]:
+    """Spellings of a one- or two-word part ('Nurlan uulu'), words joined by one space."""
+    words = [w for w in coarse(name).split() if w]
+    if not words:
+        return set()
+    if len(words) == 1:
+        return spellings(name)
+    heads = spellings(" ".join(name.split()[:-1]))
+    tails = spellings(name.split()[-1])
+    return {f"{h} {t}" for h in heads for t in tails}
+
+
+def initials(given: str) -> set[str]:
+    """'Zhanar' -> {'j', 'zh', 'dj', 'dzh', ...}: the initial as any romanisation writes it."""
+    out = set()
+    for form in spellings(given):
+        out.add(form[:1])
+        if form[:3] == "dzh":
+            out.add("dzh")
+        if form[:2] in {"zh", "kh", "sh", "ch", "ts", "dj", "iu", "ia", "ie"}:
+            out.add(form[:2])
+    return {i for i in out if i and all(c in WORD for c in i)}
