@@ -1,31 +1,36 @@
 """The matcher: fold the text once, find surname stems with one Aho-Corasick pass,
-then check each hit against the words beside it.
+then judge each hit by the words beside it.
 
 Why not fuzzy matching alone: no single threshold separates an inflected form from
 a different surname (Askarov vs Аскаровым scores lower than Isakov vs Iskakov), so
 every spelling and ending is generated forward at index time and looked up
-exactly; a fuzzy comparison is used only for the words right next to an exact
-given-name or surname hit, and only where consonants agree.
+exactly. Fuzzy comparison is kept for the word right next to an exact given name,
+and even there only vowels may differ, and only in the ways romanisations differ
+(Uzbek o for Russian a, Kyrgyz o for u, e for i) or by one vowel more or less.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
 import ahocorasick
 
-from watch.match.fold import WORD, coarse, fold, key, spellings
+from watch.match.fold import SOFT, WORD, coarse, fold, key
 from watch.match.names import (
-    PATRONYMIC,
+    FEMALE_SURNAME,
+    MALE_SURNAME,
     NameParts,
     Stem,
     given_stems,
     initials,
     is_alphabetic,
+    patronymic,
+    phrase_spellings,
     split_name,
     surname_stems,
 )
@@ -33,8 +38,8 @@ from watch.records import Mention, Person
 
 _WORD_RUN = re.compile(f"[{WORD}]*")
 _WORD_RE = re.compile(f"[{WORD}]+")
-_VOWELS = re.compile("[aeiou]")
-_TITLE_WINDOW = 80  # characters looked at on either side of a surname hit
+_WINDOW = 80  # characters looked at on either side of a hit
+_ENDING_KEYS = sorted({key(e) for e in MALE_SURNAME | FEMALE_SURNAME}, key=len, reverse=True)
 
 
 @dataclass
@@ -53,13 +58,32 @@ class _Watched:
 
 @dataclass(frozen=True)
 class _Hit:
-    """A surname stem found in the text; `ending` is what follows it in the word."""
+    """A name stem found in the text; `ending` is what follows it inside the word."""
 
     who: int
     start: int
     end: int
     ending: str
-    female: bool
+    female: bool = False
+
+
+@dataclass
+class _Doc:
+    """One text being matched, folded once."""
+
+    text: str
+    folded: str
+    _words: str | None = None
+
+    @property
+    def words(self) -> str:
+        """The folded words joined by single spaces, for context phrases."""
+        if self._words is None:
+            self._words = " " + " ".join(_WORD_RE.findall(self.folded)) + " "
+        return self._words
+
+    def upper(self, pos: int) -> bool:
+        return self.text[pos].isupper()
 
 
 class Matcher:
@@ -68,69 +92,65 @@ class Matcher:
     def __init__(self, people: Sequence[Person]):
         self.people = list(people)
         self._watched: list[_Watched] = []
-        self._surnames = ahocorasick.Automaton()
-        self._aliases = ahocorasick.Automaton()
-        surnames: dict[str, list[tuple[int, frozenset[str], bool]]] = defaultdict(list)
-        aliases: dict[str, set[int]] = defaultdict(set)
+        surnames: dict[str, set] = defaultdict(set)
+        givens: dict[str, set] = defaultdict(set)
+        aliases: dict[str, set] = defaultdict(set)
         for who, person in enumerate(self.people):
-            self._watched.append(self._index_person(who, person, surnames, aliases))
-        for stem, entries in surnames.items():
-            self._surnames.add_word(stem, (len(stem), tuple(set(entries))))
-        for form, whos in aliases.items():
-            self._aliases.add_word(form, (len(form), tuple(whos)))
-        self._has_surnames = bool(surnames)
-        self._has_aliases = bool(aliases)
-        if surnames:
-            self._surnames.make_automaton()
-        if aliases:
-            self._aliases.make_automaton()
-        self._known_given = _load_given_names() | {k for w in self._watched for k in w.given_keys}
+            self._watched.append(self._index_person(who, person, surnames, givens, aliases))
+        self._surnames = _automaton(surnames)
+        self._givens = _automaton(givens)
+        self._aliases = _automaton(aliases)
+        watched_given = {k for w in self._watched for k in w.given_keys}
+        self._known_given = _load_given_names() | watched_given
 
-    def _index_person(self, who, person, surnames, aliases) -> _Watched:
+    def _index_person(self, who, person, surnames, givens, aliases) -> _Watched:
         watched = _Watched(person)
         for name in person.names:
             if not name.strip():
                 continue
             if not is_alphabetic(name):
                 for form in _alias_forms(name):
-                    aliases[form].add(who)
+                    aliases[form].add((who, None, False))
                 continue
             parts = split_name(name)
-            self._index_parts(who, watched, parts, surnames)
+            self._index_parts(who, watched, parts, surnames, givens)
             words = fold(name).replace(",", " ").split()
             watched.written |= {" ".join(words), " ".join(words[::-1])}
-        for word in person.context:
-            watched.context |= {s for s in spellings(word) if len(s) >= 3}
+        for phrase in person.context:
+            watched.context |= {f" {form}" for form in phrase_spellings(phrase)}
         return watched
 
-    def _index_parts(self, who, watched: _Watched, parts: NameParts, surnames) -> None:
+    def _index_parts(self, who, watched: _Watched, parts: NameParts, surnames, givens) -> None:
         stems, female = surname_stems(parts.surname)
         for stem in stems:
             if stem.text:
-                surnames[stem.text].append((who, stem.endings, female))
+                surnames[stem.text].add((who, stem.endings, female))
         watched.surname_keys.add(key(parts.surname))
         for word in parts.given + parts.middle:
-            if PATRONYMIC.search(key(word)) and word not in parts.given:
-                watched.patronymics.add(key(word))
+            base = patronymic(key(word))
+            if base and word not in parts.given:
+                watched.patronymics.add(base)
+                watched.initials |= {f"~{i}" for i in initials(word)}
                 continue
-            watched.given.extend(given_stems(word))
+            stems = given_stems(word)
+            watched.given.extend(stems)
+            for stem in stems:
+                if len(stem.text) >= 3:
+                    givens[stem.text].add((who, stem.endings, False))
             watched.given_keys.add(key(word))
             watched.initials |= initials(word)
 
     def find(self, text: str) -> list[Mention]:
-        """Every mention of a watched person in `text`, spans indexing `text`."""
-        folded = coarse(text)
+        """Every mention of a watched person in `text`; spans index `text` exactly."""
+        doc = _Doc(text, coarse(text))
         found: dict[tuple[int, int, int], Mention] = {}
-        if self._has_aliases:
-            for mention in self._find_aliases(text, folded):
-                found[(mention.start, mention.end, _who(self, mention))] = mention
-        if not self._has_surnames:
-            return _sorted(found)
+        for who, start, end in self._alias_hits(doc):
+            _keep(found, who, self._mention(doc, who, start, end, 1.0, "alias"))
         pending: list[_Hit] = []
         named: set[int] = set()  # people named in full somewhere in the text
-        namesakes: set[int] = set()  # people whose surname is also worn by someone else here
-        for hit in self._surname_hits(folded):
-            verdict = self._verify(text, folded, hit)
+        namesakes: set[int] = set()  # people whose surname someone else wears here
+        for hit in _hits(self._surnames, doc.folded):
+            verdict = self._verify(doc, hit)
             if verdict is None:
                 namesakes.add(hit.who)
             elif verdict == "surname":
@@ -138,153 +158,216 @@ class Matcher:
             else:
                 start, end, score, how = verdict
                 named.add(hit.who)
-                _keep(
-                    found,
-                    hit.who,
-                    Mention(self.people[hit.who].id, start, end, text[start:end], score, how),
-                )
+                _keep(found, hit.who, self._mention(doc, hit.who, start, end, score, how))
+        for hit in _hits(self._givens, doc.folded):
+            span = self._fuzzy_surname(doc, hit)
+            if span and not _covered(found, hit.who, *span):
+                named.add(hit.who)
+                _keep(found, hit.who, self._mention(doc, hit.who, *span, 0.7, "fuzzy"))
         for hit in pending:
-            mention = self._surname_only(text, folded, hit, named, namesakes)
+            mention = self._surname_only(doc, hit, named, namesakes)
             if mention and not _covered(found, hit.who, hit.start, hit.end):
                 _keep(found, hit.who, mention)
-        return _sorted(found)
+        return sorted(found.values(), key=lambda m: (m.start, -m.end, m.person_id))
 
-    def _surname_hits(self, folded: str):
-        for last, (length, entries) in self._surnames.iter(folded):
-            start = last + 1 - length
-            if start and folded[start - 1] in WORD:
-                continue
-            end = _WORD_RUN.match(folded, last + 1).end()
-            ending = folded[last + 1 : end]
-            for who, endings, female in entries:
-                if ending in endings:
-                    yield _Hit(who, start, end, ending, female)
+    def _mention(self, doc: _Doc, who: int, start: int, end: int, score: float, how: str):
+        return Mention(self.people[who].id, start, end, doc.text[start:end], score, how)
 
-    def _find_aliases(self, text: str, folded: str):
-        for last, (length, whos) in self._aliases.iter(folded):
+    def _alias_hits(self, doc: _Doc) -> Iterator[tuple[int, int, int]]:
+        if self._aliases is None:
+            return
+        folded = doc.folded
+        for last, (length, entries) in self._aliases.iter(folded):
             start = last + 1 - length
             if folded[start] in WORD and start and folded[start - 1] in WORD:
                 continue
             if folded[last] in WORD and last + 1 < len(folded) and folded[last + 1] in WORD:
                 continue
-            for who in whos:
-                yield Mention(
-                    self.people[who].id, start, last + 1, text[start : last + 1], 1.0, "alias"
-                )
+            for who, _, _ in entries:
+                yield who, start, last + 1
 
-    def _verify(self, text: str, folded: str, hit: _Hit):
+    # --- a surname hit, judged by its neighbours
+
+    def _verify(self, doc: _Doc, hit: _Hit):
         """(start, end, score, how) if named in full; "surname" if bare; None for a namesake."""
         watched = self._watched[hit.who]
-        before = _words_before(folded, hit.start)
-        after = _words_after(folded, hit.end)
-        for words, forward in ((before, False), (after, True)):
-            verdict = self._beside(text, watched, hit, words, forward)
+        for words, forward in (
+            (_words_before(doc.folded, hit.start), False),
+            (_words_after(doc.folded, hit.end), True),
+        ):
+            verdict = self._beside(doc, watched, hit, words, forward)
             if verdict != "surname":
                 return verdict
-        if not text[hit.start].isupper() and text[hit.start].lower() != text[hit.start].upper():
-            return None  # a lower-case word in a cased script is not a name
+        if not doc.upper(hit.start) and doc.text[hit.start].lower() != doc.text[hit.start].upper():
+            return None  # a lower-case word in a cased script is no name
         return "surname"
 
-    def _beside(self, text, watched: _Watched, hit: _Hit, words, forward: bool):
+    def _beside(self, doc: _Doc, watched: _Watched, hit: _Hit, words, forward: bool):
         """Judge the surname by the one or two words on one side of it."""
         if not words:
             return "surname"
-        first, gap = words[0]
-        word = _word_at(text, first)
-        folded_word = coarse(word).replace("'", "")
-        if _is_initial(text, first, gap):
-            if folded_word in watched.initials:
-                # "A. Askarov" or "Askarov A."; "Azimjan A. Askarov" reads as given + patronymic
-                span = _span(hit, first, forward)
-                if len(words) > 1 and self._is_given(watched, words[1][0], text):
-                    return self._full(text, watched, hit, _span(hit, words[1][0], forward))
-                return (*span, 0.8, "initial")
-            return None  # another initial: another person
-        if gap.strip(" \t\n\r"):
+        (first, gap), second = words[0], (words[1] if len(words) > 1 else None)
+        if _is_initial(doc.text, first):
+            return self._by_initials(doc, watched, hit, first, second, forward)
+        if gap.strip(" \t\r\n"):
             return "surname"  # punctuation between: not one name
-        if self._is_given(watched, first, text):
-            return self._full(text, watched, hit, _span(hit, first, forward))
-        if self._is_fuzzy_given(watched, folded_word, text, first):
+        if self._is_given(watched, doc.text, first):
+            return self._full(doc, watched, hit, _span(hit, first, forward), forward)
+        word = doc.text[first[0] : first[1]]
+        if doc.upper(first[0]) and self._is_fuzzy_given(watched, word):
             return (*_span(hit, first, forward), 0.7, "fuzzy")
-        if len(words) > 1 and not words[1][1].strip(" \t\n\r") and text[first[0]].isupper():
-            middle_key = key(word)
-            if self._is_given(watched, words[1][0], text):
-                if (
-                    PATRONYMIC.search(middle_key)
-                    and watched.patronymics
-                    and middle_key not in watched.patronymics
-                ):
+        if second and not second[1].strip(" \t\r\n") and doc.upper(first[0]):
+            if self._is_given(watched, doc.text, second[0]):
+                base = patronymic(key(word))
+                if base and watched.patronymics and base not in watched.patronymics:
                     return None  # same name, another father: another person
-                return self._full(text, watched, hit, _span(hit, words[1][0], forward), 0.05)
-        if self._is_other_given(watched, word, text, first):
+                return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
+        if doc.upper(first[0]) and self._is_other_given(watched, word):
             return None
         return "surname"
 
-    def _is_given(self, watched: _Watched, span: tuple[int, int], text: str) -> bool:
-        word = coarse(text[span[0] : span[1]])
-        word = (
-            word.split("'")[0]
-            if "'" in word and not word.startswith(("g'", "o'"))
-            else word.replace("'", "")
-        )
+    def _by_initials(self, doc: _Doc, watched: _Watched, hit: _Hit, first, second, forward):
+        """'A. Askarov', 'Askarov A.', 'С. И. Петров', 'Azimjan A. Askarov'."""
+        letter = coarse(doc.text[first[0] : first[1]]).lower()
+        if second and self._is_given(watched, doc.text, second[0]):
+            return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
+        if second and _is_initial(doc.text, second[0]) and not forward:
+            outer = coarse(doc.text[second[0][0] : second[0][1]]).lower()
+            if outer in watched.initials and (
+                not watched.patronymics or f"~{letter}" in watched.initials
+            ):
+                return (*_span(hit, second[0], forward), 0.8, "initial")
+            return None
+        if letter in watched.initials:
+            end = first[1] + 1 if forward and doc.text[first[1] : first[1] + 1] == "." else None
+            span = _span(hit, first, forward)
+            return (span[0], end or span[1], 0.8, "initial")
+        return None  # another initial: another person
+
+    def _full(self, doc: _Doc, watched: _Watched, hit: _Hit, span, forward: bool):
+        """A name in full: as listed (1.0), respelt (0.95) or inflected (0.9)."""
+        if forward:  # 'Петров Сергей Иванович': take the patronymic along
+            after = _words_after(doc.folded, span[1])
+            if after and not after[0][1].strip() and doc.upper(after[0][0][0]):
+                word = doc.text[after[0][0][0] : after[0][0][1]]
+                if patronymic(key(word)) in watched.patronymics:
+                    span = (span[0], after[0][0][1])
+        words = fold(doc.text[span[0] : span[1]]).replace(",", " ").replace("-", " ").split()
+        if " ".join(words) in watched.written:
+            return (*span, 1.0, "alias")
+        if hit.ending not in ("", "a" if hit.female else ""):
+            return (*span, 0.9, "inflection")
+        return (*span, 0.95, "transliteration")
+
+    def _is_given(self, watched: _Watched, text: str, span: tuple[int, int]) -> bool:
+        word = coarse(text[span[0] : span[1]]).replace(SOFT, "")
+        if "'" in word and not word.startswith(("g'", "o'")):
+            word = word.split("'")[0]  # Azimjan's
+        word = word.replace("'", "")
         return any(
-            word.startswith(s.text) and word[len(s.text) :] in s.endings for s in watched.given
+            word.startswith(s.text.replace(SOFT, "")) and word[len(s.text) :] in s.endings
+            for s in watched.given
         )
 
-    def _is_fuzzy_given(self, watched: _Watched, word: str, text: str, span) -> bool:
-        """A misspelt given name ('Vladmir', 'Fridrich'): same consonants, same first letter."""
-        if not text[span[0]].isupper() or len(word) < 4:
-            return False
+    def _is_fuzzy_given(self, watched: _Watched, word: str) -> bool:
+        """A misspelt given name ('Vladmir', 'Azimjon')."""
         k = key(word)
-        return any(_vowel_variant(k, g) for g in watched.given_keys)
+        return len(k) >= 4 and any(close_spelling(k, g, indel=True) for g in watched.given_keys)
 
-    def _is_other_given(self, watched: _Watched, word: str, text: str, span) -> bool:
-        if not text[span[0]].isupper():
-            return False
+    def _is_other_given(self, watched: _Watched, word: str) -> bool:
         k = key(word)
-        candidates = {k} | {
+        bases = {k} | {
             k[: -len(e)] for e in ("a", "i", "u", "e", "om", "oi", "ei") if k.endswith(e)
         }
-        candidates |= {c + "a" for c in list(candidates)}
-        return bool(candidates & self._known_given) and not (candidates & watched.given_keys)
+        bases |= {b + "a" for b in list(bases)}
+        return bool(bases & self._known_given) and not (bases & watched.given_keys)
 
-    def _full(self, text, watched: _Watched, hit: _Hit, span, penalty: float = 0.0):
-        """A name in full: as listed (1.0), respelt (0.95) or inflected (0.9)."""
-        words = fold(text[span[0] : span[1]]).replace(",", " ").replace(".", " ").split()
-        if " ".join(words) in watched.written:
-            return (*span, 1.0 - penalty, "alias")
-        if hit.ending not in ("", "a" if hit.female else ""):
-            return (*span, 0.9 - penalty, "inflection")
-        return (*span, 0.95 - penalty, "transliteration")
+    # --- an exact given name with a surname that is almost right beside it
 
-    def _surname_only(self, text, folded, hit: _Hit, named: set[int], namesakes: set[int]):
+    def _fuzzy_surname(self, doc: _Doc, hit: _Hit) -> tuple[int, int] | None:
         watched = self._watched[hit.who]
-        person = watched.person
+        for words, forward in (
+            (_words_after(doc.folded, hit.end), True),
+            (_words_before(doc.folded, hit.start), False),
+        ):
+            if not words or words[0][1].strip(" \t\r\n"):
+                continue
+            (s, e), _ = words[0]
+            if not doc.upper(s):
+                continue
+            k = key(doc.text[s:e])
+            bases = {k[: len(k) - len(x)] for x in _ENDING_KEYS if k.endswith(x)}
+            if any(close_spelling(b, sk) for b in bases for sk in watched.surname_keys):
+                return (hit.start, e) if forward else (s, hit.end)
+        return None
+
+    def _surname_only(self, doc: _Doc, hit: _Hit, named: set[int], namesakes: set[int]):
+        """A bare surname counts when the text also names the person or their context."""
+        watched = self._watched[hit.who]
         maybe_female = not hit.female and hit.ending.startswith("a")
         if hit.who in named and not (maybe_female and hit.who in namesakes):
-            return Mention(
-                person.id, hit.start, hit.end, text[hit.start : hit.end], 0.75, "surname+mention"
-            )
+            return self._mention(doc, hit.who, hit.start, hit.end, 0.75, "surname+mention")
         if maybe_female or hit.who in namesakes:
             return None
-        if any(c in folded for c in watched.context):
-            return Mention(
-                person.id, hit.start, hit.end, text[hit.start : hit.end], 0.7, "surname+context"
-            )
+        if any(c in doc.words for c in watched.context):
+            return self._mention(doc, hit.who, hit.start, hit.end, 0.7, "surname+context")
         return None
 
 
-def _vowel_variant(a: str, b: str) -> bool:
-    """Isakov/Iskakov stay apart (a consonant differs); Vladmir/Vladimir do not."""
-    if a == b or a[:1] != b[:1] or abs(len(a) - len(b)) > 2:
-        return a == b
-    return _VOWELS.sub("", a) == _VOWELS.sub("", b)
+_VOWEL_PAIRS = {frozenset("ao"), frozenset("ou"), frozenset("ei")}
+_CONSONANT_FOLD = str.maketrans("g", "h")  # Russian г for h: Ibragimova / Ibrahimova
+
+
+def close_spelling(a: str, b: str, indel: bool = True) -> bool:
+    """Two skeleton keys that romanisations or a slip of the pen could make of one name.
+
+    Only vowels may differ: a/o (Uzbek), o/u (Kyrgyz), e/i, or one vowel more or
+    less. Isakov/Iskakov and Mamytov/Mamatov stay apart.
+    """
+    a, b = a.translate(_CONSONANT_FOLD), b.translate(_CONSONANT_FOLD)
+    if a == b:
+        return True
+    if not a or not b or a[0] != b[0] or min(len(a), len(b)) < 4:
+        return False
+    if len(a) == len(b):
+        diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+        return len(diffs) <= 2 and all(frozenset(d) in _VOWEL_PAIRS for d in diffs)
+    if indel and abs(len(a) - len(b)) == 1:
+        long, short = (a, b) if len(a) > len(b) else (b, a)
+        return any(
+            long[i] in "aeiou" and long[:i] + long[i + 1 :] == short for i in range(len(long))
+        )
+    return False
+
+
+def _automaton(patterns: dict[str, set]):
+    if not patterns:
+        return None
+    auto = ahocorasick.Automaton()
+    for text, entries in patterns.items():
+        auto.add_word(text, (len(text), tuple(entries)))
+    auto.make_automaton()
+    return auto
+
+
+def _hits(auto, folded: str) -> Iterator[_Hit]:
+    """Stems that start a word and are followed, inside it, by an ending they allow."""
+    if auto is None:
+        return
+    for last, (length, entries) in auto.iter(folded):
+        start = last + 1 - length
+        if start and folded[start - 1] in WORD:
+            continue
+        end = _WORD_RUN.match(folded, last + 1).end()
+        ending = folded[last + 1 : end]
+        for who, endings, female in entries:
+            if ending in endings:
+                yield _Hit(who, start, end, ending, female)
 
 
 def _words_before(folded: str, start: int) -> list[tuple[tuple[int, int], str]]:
     """Up to two words before `start`, nearest first, each with the gap after it."""
-    lo = max(0, start - _TITLE_WINDOW)
-    spans = [m.span() for m in _WORD_RE.finditer(folded, lo, start)][-2:]
+    spans = [m.span() for m in _WORD_RE.finditer(folded, max(0, start - _WINDOW), start)][-2:]
     out = []
     right = start
     for s, e in reversed(spans):
@@ -299,41 +382,32 @@ def _words_before(folded: str, start: int) -> list[tuple[tuple[int, int], str]]:
 def _words_after(folded: str, end: int) -> list[tuple[tuple[int, int], str]]:
     out = []
     left = end
-    for m in _WORD_RE.finditer(folded, end, min(len(folded), end + _TITLE_WINDOW)):
+    for m in itertools.islice(_WORD_RE.finditer(folded, end, end + _WINDOW), 2):
         gap = folded[left : m.start()]
-        if len(gap) > 3 or len(out) == 2:
+        if len(gap) > 3:
             break
-        if "," in gap and not out:
-            gap = gap.replace(",", " ")  # "ASKAROV, Azimjan"
+        if not out and gap.strip() == ",":
+            gap = " "  # "ASKAROV, Azimjan"
         out.append((m.span(), gap))
         left = m.end()
     return out
 
 
-def _is_initial(text: str, span: tuple[int, int], gap: str) -> bool:
+def _is_initial(text: str, span: tuple[int, int]) -> bool:
     word = text[span[0] : span[1]]
-    if not word[:1].isupper() or len(word) > 3:
+    if not word[:1].isupper() or len(word) > 3 or (len(word) > 1 and not word[1:].islower()):
         return False
-    after = text[span[1] : span[1] + 1]
-    return len(word) == 1 or (after == "." and len(word) <= 3)
-
-
-def _word_at(text: str, span: tuple[int, int]) -> str:
-    return text[span[0] : span[1]]
+    return len(word) == 1 or text[span[1] : span[1] + 1] == "."
 
 
 def _span(hit: _Hit, other: tuple[int, int], forward: bool) -> tuple[int, int]:
     return (hit.start, other[1]) if forward else (other[0], hit.end)
 
 
-def _alias_forms(name: str) -> set[str]:
+def _alias_forms(name: str) -> set[tuple[str]]:
     """An alias as written: folded, with its separators as a space or as nothing."""
     form = " ".join(coarse(name).split())
     return {form, form.replace(" ", "")} - {""}
-
-
-def _who(matcher: Matcher, mention: Mention) -> int:
-    return next(i for i, p in enumerate(matcher.people) if p.id == mention.person_id)
 
 
 def _keep(found: dict, who: int, mention: Mention) -> None:
@@ -344,10 +418,6 @@ def _keep(found: dict, who: int, mention: Mention) -> None:
 
 def _covered(found: dict, who: int, start: int, end: int) -> bool:
     return any(w == who and s <= start and end <= e for (s, e, w) in found)
-
-
-def _sorted(found: dict) -> list[Mention]:
-    return sorted(found.values(), key=lambda m: (m.start, -m.end, m.person_id))
 
 
 def _load_given_names() -> set[str]:

@@ -9,6 +9,7 @@ the coarse alphabet (ы, и, і -> i; у, ү, ұ -> u; о, ө -> o).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -35,10 +36,12 @@ FEMALE_SURNAME = frozenset({"a", "oi", "u", "oiu", "ou"} | {"a" + t for t in TUR
 CONSONANT_NOUN = frozenset({"", "a", "u", "om", "em", "e", "i", "ia", "iu"} | TURKIC)
 # Nouns in -a on the stem without it (Rita, Aziza, Gulnara): а, ы/и, е, у, ой, ей.
 A_NOUN = frozenset({"a", "i", "e", "u", "oi", "ei", "ou", "oiu"} | {"a" + t for t in TURKIC})
+# Nouns in -й on the stem without it (Sergei: Сергея, Сергею, Сергеем).
+Y_NOUN = frozenset({"i", "a", "u", "em", "e", "ia", "iu"} | {"i" + t for t in TURKIC})
 # Anything else (ending in i, o, u...): unchanged, or a Turkic suffix.
 OTHER = frozenset({""} | TURKIC)
 
-PATRONYMIC = re.compile(r"(ovic|evic|ic|ovna|evna|ična|uli|ulu|kizi|ugli|ogli|kiz)$")
+PATRONYMIC = re.compile(r"(ovic|evic|ovn|evn|ic|icn)(a|u|om|em|e|oi|i)?$|(uli|ulu|kizi|ugli|ogli)$")
 JOINED_SURNAME_TAIL = {"ulu", "kizi", "ugli", "ogli", "uli", "zoda", "zade"}
 _MALE_SURNAME_END = re.compile(r"(ov|ev|in|off|ev)$")
 _ALPHABETIC = re.compile(r"[A-Za-zÀ-ɏͰ-ӿԀ-ԯḀ-ỿ]")
@@ -114,9 +117,19 @@ def given_stems(given: str) -> list[Stem]:
     return out
 
 
+def patronymic(word_key: str) -> str | None:
+    """'ivanovica' (Ивановича) -> 'ivanovic'; None when the word is no patronymic."""
+    m = PATRONYMIC.search(word_key)
+    if not m:
+        return None
+    return word_key[: m.end(1)] if m.group(1) else word_key
+
+
 def _noun_endings(form: str) -> tuple[str, frozenset[str]]:
     if form.endswith("a") and len(form) > 2:
         return form[:-1], A_NOUN
+    if form.endswith(("ei", "ai", "ii", "oi")) and len(form) > 3:
+        return form[:-1], Y_NOUN
     if form[-1:] in "aeiou":
         return form, OTHER
     return form, CONSONANT_NOUN
@@ -132,6 +145,20 @@ def _spellings_of_words(name: str) -> set[str]:
     heads = spellings(" ".join(name.split()[:-1]))
     tails = spellings(name.split()[-1])
     return {f"{h} {t}" for h in heads for t in tails}
+
+
+def phrase_spellings(phrase: str) -> set[str]:
+    """Spellings of a phrase of any length, words joined by one space ('kempir abad')."""
+    words = [w for w in re.findall(f"[{WORD}]+", coarse(phrase))]
+    options = [sorted(spellings(w)) for w in words]
+    out = set()
+    for combo in itertools.product(*options):
+        out.add(" ".join(combo))
+        if len(out) >= 64:
+            break
+    # an inflected last word still starts with its stem: 'Фергане' for 'Fergana'
+    out |= {s[:-1] for s in out if len(s) > 4 and s[-1] in "aeiou"}
+    return {s for s in out if len(s) >= 3}
 
 
 def initials(given: str) -> set[str]:
