@@ -24,7 +24,7 @@ def load_people(path: Path = DATA / "people.tsv") -> list[Person]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        pid, name, aliases, context = (line.split("\t") + ["", ""])[:4]
+        pid, name, aliases, context = [*line.split("\t"), "", ""][:4]
         split = lambda v: tuple(x for x in v.split("|") if x)  # noqa: E731
         people.append(Person(pid, name, aliases=split(aliases), context=split(context)))
     return people

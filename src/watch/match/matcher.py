@@ -216,12 +216,12 @@ class Matcher:
         word = doc.text[first[0] : first[1]]
         if doc.upper(first[0]) and self._is_fuzzy_given(watched, word):
             return (*_span(hit, first, forward), 0.7, "fuzzy")
-        if second and not second[1].strip(" \t\r\n") and doc.upper(first[0]):
-            if self._is_given(watched, doc.text, second[0]):
-                base = patronymic(key(word))
-                if base and watched.patronymics and base not in watched.patronymics:
-                    return None  # same name, another father: another person
-                return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
+        middle = second and not second[1].strip(" \t\r\n") and doc.upper(first[0])
+        if middle and self._is_given(watched, doc.text, second[0]):
+            base = patronymic(key(word))
+            if base and watched.patronymics and base not in watched.patronymics:
+                return None  # same name, another father: another person
+            return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
         if doc.upper(first[0]) and self._is_other_given(watched, word):
             return None
         return "surname"
