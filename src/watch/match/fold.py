@@ -32,17 +32,8 @@ SEPARATORS = "·・•‧‐‑‒–—-_"  # between the parts of one name: re
 SOFT = "ь"  # the soft/hard sign stays a letter of its own: romanisations drop it or write i
 WORD = "abcdefghijklmnopqrstuvwxyz0123456789" + SOFT
 
-_DIGRAPHS = re.compile(r"dzh|dj|zh|kh|gh|sh|ch|ts")
-_DIGRAPH_KEY = {
-    "dzh": "j",
-    "dj": "j",
-    "zh": "j",
-    "kh": "h",
-    "gh": "g",
-    "sh": "s",
-    "ch": "c",
-    "ts": "c",
-}
+_DIGRAPHS = re.compile(r"dzh|dj|zh|kh|gh|sh|ch|ts|ck|ph")
+_DIGRAPH_KEY = dict(dzh="j", dj="j", zh="j", kh="h", gh="g", sh="s", ch="c", ts="c", ck="k", ph="f")
 _LETTERS = str.maketrans({"y": "i", "w": "v", "x": "h", "q": "k"})
 _DOUBLE = re.compile(r"(.)\1+")
 _GLIDE = re.compile(r"(?<=[aeiou])i(?=[aeou])|^i(?=[aeou])")
@@ -81,6 +72,8 @@ def _build_table() -> dict[int, str]:
         range(0xC0, 0x250),  # Latin-1, Extended-A/B
         range(0x370, 0x400),  # Greek
         range(0x400, 0x530),  # Cyrillic and its supplement (Kazakh, Tajik, ...)
+        range(0x530, 0x590),  # Armenian
+        range(0x10A0, 0x1100),  # Georgian
         range(0x1E00, 0x1F00),  # Latin Extended Additional (Vietnamese, ...)
     ]
     table: dict[int, str] = {}
@@ -107,7 +100,12 @@ def coarse(text: str) -> str:
 @lru_cache(maxsize=65536)
 def key(word: str) -> str:
     """The skeleton of a word: equal for 'Azimzhan', 'Azimjan', 'Азимжан', 'AZIMDZHAN'."""
-    return _collapse(coarse(word).replace("'", "").replace(" ", ""))
+    return _collapse(_letters(coarse(word)).replace("'", ""))
+
+
+def _letters(folded: str) -> str:
+    """Only the word characters (and apostrophes) of a folded string."""
+    return "".join(c for c in folded if c in WORD or c == "'")
 
 
 def fold(text: str) -> str:
@@ -129,6 +127,7 @@ _RULES: list[tuple[str, tuple[str, ...]]] = [
     (r"sh", ("sh", "s")),
     (r"ch", ("ch", "c")),
     (r"ts", ("ts", "c")),
+    (r"ck", ("ck", "k")),
     (r"gh", ("gh", "g")),
     (r"ii", ("ii", "i")),
     (r"(?<=[aeiou])i(?=[aeou])", ("i", "")),  # Abdullayev / Abdullaev
@@ -152,8 +151,8 @@ def spellings(word: str) -> set[str]:
     'Azimjan' -> {'azimjan', 'azimzhan', 'azimdzhan', 'azimdjan'}; a Cyrillic word
     is also expanded from its anyascii romanisation ('Юлдашев' -> 'iuldashev', ...).
     """
-    forms = {coarse(word).replace(" ", "")}
-    romanised = coarse(anyascii(word).lower()).replace(" ", "")
+    forms = {_letters(coarse(word))}
+    romanised = _letters(coarse(anyascii(word).lower()))
     forms.add(romanised)
     out: set[str] = set(forms)
     for form in forms:

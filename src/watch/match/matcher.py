@@ -20,6 +20,7 @@ from importlib import resources
 
 import ahocorasick
 
+from watch.match.align import PARTICLES, SWAP, align, close, name_words, text_word
 from watch.match.fold import SOFT, WORD, coarse, fold, key
 from watch.match.names import (
     FEMALE_SURNAME,
@@ -54,6 +55,7 @@ class _Watched:
     surname_keys: set[str] = field(default_factory=set)
     context: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)  # folded names as listed, both orders
+    names: list[tuple] = field(default_factory=list)  # align.NameWord tuples, one per name
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ class Matcher:
             if stem.text:
                 surnames[stem.text].add((who, stem.endings, female))
         watched.surname_keys.add(key(parts.surname))
+        watched.names.append(name_words(parts.given, parts.middle, parts.surname))
         for word in parts.given + parts.middle:
             base = patronymic(key(word))
             if base and word not in parts.given:
@@ -135,7 +138,7 @@ class Matcher:
             stems = given_stems(word)
             watched.given.extend(stems)
             for stem in stems:
-                if len(stem.text) >= 3:
+                if len(stem.text) >= 2:
                     givens[stem.text].add((who, stem.endings, False))
             watched.given_keys.add(key(word))
             watched.initials |= initials(word)
@@ -151,7 +154,11 @@ class Matcher:
         namesakes: set[int] = set()  # people whose surname someone else wears here
         for hit in _hits(self._surnames, doc.folded):
             verdict = self._verify(doc, hit)
-            if verdict is None:
+            if verdict not in (None, "surname") and self._aligned(doc, hit) == SWAP:
+                verdict = None  # the words around name someone else (another middle name)
+            if verdict in (None, "surname"):  # the whole run may still name them
+                verdict = self._aligned(doc, hit) or verdict
+            if verdict is None or verdict == SWAP:
                 namesakes.add(hit.who)
             elif verdict == "surname":
                 pending.append(hit)
@@ -160,10 +167,12 @@ class Matcher:
                 named.add(hit.who)
                 _keep(found, hit.who, self._mention(doc, hit.who, start, end, score, how))
         for hit in _hits(self._givens, doc.folded):
-            span = self._fuzzy_surname(doc, hit)
-            if span and not _covered(found, hit.who, *span):
+            if _covered(found, hit.who, hit.start, hit.end):
+                continue
+            verdict = self._aligned(doc, hit)
+            if verdict and verdict != SWAP:
                 named.add(hit.who)
-                _keep(found, hit.who, self._mention(doc, hit.who, *span, 0.7, "fuzzy"))
+                _keep(found, hit.who, self._mention(doc, hit.who, *verdict))
         for hit in pending:
             mention = self._surname_only(doc, hit, named, namesakes)
             if mention and not _covered(found, hit.who, hit.start, hit.end):
@@ -272,7 +281,7 @@ class Matcher:
     def _is_fuzzy_given(self, watched: _Watched, word: str) -> bool:
         """A misspelt given name ('Vladmir', 'Azimjon')."""
         k = key(word)
-        return len(k) >= 4 and any(close_spelling(k, g, indel=True) for g in watched.given_keys)
+        return len(k) >= 4 and any(close(k, g) for g in watched.given_keys)
 
     def _is_other_given(self, watched: _Watched, word: str) -> bool:
         k = key(word)
@@ -282,24 +291,23 @@ class Matcher:
         bases |= {b + "a" for b in list(bases)}
         return bool(bases & self._known_given) and not (bases & watched.given_keys)
 
-    # --- an exact given name with a surname that is almost right beside it
+    # --- the run of capitalised words around a hit, aligned with each listed name
 
-    def _fuzzy_surname(self, doc: _Doc, hit: _Hit) -> tuple[int, int] | None:
-        watched = self._watched[hit.who]
-        for words, forward in (
-            (_words_after(doc.folded, hit.end), True),
-            (_words_before(doc.folded, hit.start), False),
-        ):
-            if not words or words[0][1].strip(" \t\r\n"):
-                continue
-            (s, e), _ = words[0]
-            if not doc.upper(s):
-                continue
-            k = key(doc.text[s:e])
-            bases = {k[: len(k) - len(x)] for x in _ENDING_KEYS if k.endswith(x)}
-            if any(close_spelling(b, sk) for b in bases for sk in watched.surname_keys):
-                return (hit.start, e) if forward else (s, hit.end)
-        return None
+    def _aligned(self, doc: _Doc, hit: _Hit):
+        """(start, end, score, how) if the run names the person; SWAP; or None."""
+        run = _run(doc, hit.start, hit.end)
+        if len(run) < 2:
+            return None
+        words = [text_word(doc.folded[s:e], initial) for (s, e), initial in run]
+        verdicts = [align(words, name) for name in self._watched[hit.who].names]
+        found = [v for v in verdicts if v and v != SWAP]
+        if not found:
+            return SWAP if SWAP in verdicts else None
+        first, last, how = min(found, key=lambda v: v[1] - v[0])
+        start, end = run[first][0][0], run[last][0][1]
+        if how == "exact":
+            return self._full(doc, self._watched[hit.who], hit, (start, end), False)
+        return (start, end, 0.8 if how == "initial" else 0.7, how)
 
     def _surname_only(self, doc: _Doc, hit: _Hit, named: set[int], namesakes: set[int]):
         """A bare surname counts when the text also names the person or their context."""
@@ -312,32 +320,6 @@ class Matcher:
         if any(c in doc.words for c in watched.context):
             return self._mention(doc, hit.who, hit.start, hit.end, 0.7, "surname+context")
         return None
-
-
-_VOWEL_PAIRS = {frozenset("ao"), frozenset("ou"), frozenset("ei")}
-_CONSONANT_FOLD = str.maketrans("g", "h")  # Russian г for h: Ibragimova / Ibrahimova
-
-
-def close_spelling(a: str, b: str, indel: bool = True) -> bool:
-    """Two skeleton keys that romanisations or a slip of the pen could make of one name.
-
-    Only vowels may differ: a/o (Uzbek), o/u (Kyrgyz), e/i, or one vowel more or
-    less. Isakov/Iskakov and Mamytov/Mamatov stay apart.
-    """
-    a, b = a.translate(_CONSONANT_FOLD), b.translate(_CONSONANT_FOLD)
-    if a == b:
-        return True
-    if not a or not b or a[0] != b[0] or min(len(a), len(b)) < 4:
-        return False
-    if len(a) == len(b):
-        diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-        return len(diffs) <= 2 and all(frozenset(d) in _VOWEL_PAIRS for d in diffs)
-    if indel and abs(len(a) - len(b)) == 1:
-        long, short = (a, b) if len(a) > len(b) else (b, a)
-        return any(
-            long[i] in "aeiou" and long[:i] + long[i + 1 :] == short for i in range(len(long))
-        )
-    return False
 
 
 def _automaton(patterns: dict[str, set]):
@@ -391,6 +373,54 @@ def _words_after(folded: str, end: int) -> list[tuple[tuple[int, int], str]]:
         out.append((m.span(), gap))
         left = m.end()
     return out
+
+
+_RUN_GAP = re.compile(r"[ \t\-‐‑]{1,3}|\.[ \t]{0,2}|\r?\n")
+_RUN_MAX = 5
+
+
+def _run(doc: _Doc, start: int, end: int) -> list[tuple[tuple[int, int], bool]]:
+    """The capitalised words joined to [start, end) by spaces or hyphens: one name's extent.
+
+    Each word comes with whether it is an initial. A full stop joins only after an initial.
+    """
+    text, folded = doc.text, doc.folded
+    inner = [m.span() for m in _WORD_RE.finditer(folded, start, end)]
+    before = [m.span() for m in _WORD_RE.finditer(folded, max(0, start - _WINDOW), start)]
+    after = [m.span() for m in itertools.islice(_WORD_RE.finditer(folded, end, end + _WINDOW), 8)]
+    left: list[tuple[int, int]] = []
+    right_edge = start
+    for span in reversed(before[-_RUN_MAX:]):
+        if not _joins(text, span, right_edge, after_word=span):
+            break
+        left.append(span)
+        right_edge = span[0]
+    right: list[tuple[int, int]] = []
+    left_edge = end
+    previous = inner[-1] if inner else (start, end)
+    for span in after[:_RUN_MAX]:
+        if not _joins(text, previous, span[0], after_word=previous, next_word=span):
+            break
+        right.append(span)
+        previous = span
+        left_edge = span[1]
+    spans = [*reversed(left), *inner, *right]
+    return [(span, _is_initial(text, span)) for span in spans]
+
+
+def _joins(text: str, word: tuple[int, int], next_start: int, after_word, next_word=None) -> bool:
+    """Whether `word` and the word at `next_start` belong to one name."""
+    gap = text[word[1] : next_start]
+    if not _RUN_GAP.fullmatch(gap):
+        return False
+    if gap.startswith(".") and not _is_initial(text, word):
+        return False
+    candidate = next_word or word
+    first = text[candidate[0]]
+    if key(text[candidate[0] : candidate[1]]) in PARTICLES:
+        return True
+    hyphen = "-" in gap or "‐" in gap or "‑" in gap
+    return first.isupper() or hyphen or first.lower() == first.upper()
 
 
 def _is_initial(text: str, span: tuple[int, int]) -> bool:

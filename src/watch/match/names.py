@@ -44,7 +44,7 @@ OTHER = frozenset({""} | TURKIC)
 PATRONYMIC = re.compile(r"(ovic|evic|ovn|evn|ic|icn)(a|u|om|em|e|oi|i)?$|(uli|ulu|kizi|ugli|ogli)$")
 JOINED_SURNAME_TAIL = {"ulu", "kizi", "ugli", "ogli", "uli", "zoda", "zade"}
 _MALE_SURNAME_END = re.compile(r"(ov|ev|in|off|ev)$")
-_ALPHABETIC = re.compile(r"[A-Za-zÀ-ɏͰ-ӿԀ-ԯḀ-ỿ]")
+_ALPHABETIC = re.compile(r"[A-Za-zÀ-ɏͰ-ӿԀ-֏Ⴀ-ჿḀ-ỿ]")  # Latin, Greek, Cyrillic, Armenian, Georgian
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,10 @@ class NameParts:
 
 
 def is_alphabetic(name: str) -> bool:
-    """Latin, Greek or Cyrillic: a name we spell and inflect; else an alias as written."""
+    """An alphabet anyascii romanises letter by letter: a name we spell and inflect.
+
+    Anything else (Han, Arabic, Hebrew, Devanagari...) is an alias, matched as written.
+    """
     letters = [c for c in name if c.isalpha()]
     return bool(letters) and all(_ALPHABETIC.match(c) for c in letters)
 
@@ -76,7 +79,7 @@ def split_name(name: str) -> NameParts:
         surname_at = len(first.split())
     else:
         words = name.replace("·", " ").split()
-        caps = [i for i, w in enumerate(words) if len(w) > 1 and w.isupper()]
+        caps = [i for i, w in enumerate(words) if len(w.strip(".")) > 1 and w.isupper()]
         surname_at = caps[0] if len(caps) == 1 and len(words) > 1 else len(words) - 1
     if not words:
         return NameParts()
@@ -136,15 +139,19 @@ def _noun_endings(form: str) -> tuple[str, frozenset[str]]:
 
 
 def _spellings_of_words(name: str) -> set[str]:
-    """Spellings of a one- or two-word part ('Nurlan uulu'), words joined by one space."""
-    words = [w for w in coarse(name).split() if w]
+    """Spellings of a one- or two-word part ('Nurlan uulu', 'Jong-un'), joined by one space."""
+    words = re.findall(f"[{WORD}']+", coarse(name))
     if not words:
         return set()
     if len(words) == 1:
         return spellings(name)
-    heads = spellings(" ".join(name.split()[:-1]))
-    tails = spellings(name.split()[-1])
-    return {f"{h} {t}" for h in heads for t in tails}
+    raw = re.split(r"[\s\-‐‑·・•‧_]+", name.strip())
+    if len(raw) != len(words):
+        return {" ".join(words)}
+    heads = {
+        " ".join(c) for c in itertools.islice(itertools.product(*map(spellings, raw[:-1])), 32)
+    }
+    return {f"{h} {t}" for h in heads for t in spellings(raw[-1])}
 
 
 def phrase_spellings(phrase: str) -> set[str]:
