@@ -145,7 +145,8 @@ _RULE_RE = re.compile("|".join(f"(?P<r{i}>{pat})" for i, (pat, _) in enumerate(_
 MAX_SPELLINGS = 96
 
 
-def spellings(word: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def spellings(word: str) -> frozenset[str]:
     """The coarse spellings of one word across romanisations, itself included.
 
     'Azimjan' -> {'azimjan', 'azimzhan', 'azimdzhan', 'azimdjan'}; a Cyrillic word
@@ -157,7 +158,7 @@ def spellings(word: str) -> set[str]:
     out: set[str] = set(forms)
     for form in forms:
         out |= _expand(form)
-    return {f for f in out if f}
+    return frozenset(f for f in out if f)
 
 
 def _expand(form: str) -> set[str]:

@@ -56,6 +56,8 @@ class _Watched:
     context: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)  # folded names as listed, both orders
     names: list[tuple] = field(default_factory=list)  # align.NameWord tuples, one per name
+    surname_firsts: set[str] = field(default_factory=set)  # first folded letters of surnames
+    initial_given: bool = False  # some listed name gives a given name as an initial only
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class _Doc:
     text: str
     folded: str
     _words: str | None = None
+    _runs: dict = field(default_factory=dict)
+    givens: dict = field(default_factory=dict)  # word span -> people it is a given name of
 
     @property
     def words(self) -> str:
@@ -83,6 +87,15 @@ class _Doc:
         if self._words is None:
             self._words = " " + " ".join(_WORD_RE.findall(self.folded)) + " "
         return self._words
+
+    def run(self, start: int, end: int):
+        """The capitalised run around [start, end) and its words, computed once per span."""
+        span = (start, end)
+        if span not in self._runs:
+            run = _run(self, start, end)
+            words = [text_word(self.folded[s:e], initial) for (s, e), initial in run]
+            self._runs[span] = (run, words)
+        return self._runs[span]
 
     def upper(self, pos: int) -> bool:
         return self.text[pos].isupper()
@@ -94,6 +107,7 @@ class Matcher:
     def __init__(self, people: Sequence[Person]):
         self.people = list(people)
         self._watched: list[_Watched] = []
+        self._given_index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         surnames: dict[str, set] = defaultdict(set)
         givens: dict[str, set] = defaultdict(set)
         aliases: dict[str, set] = defaultdict(set)
@@ -129,6 +143,8 @@ class Matcher:
                 surnames[stem.text].add((who, stem.endings, female))
         watched.surname_keys.add(key(parts.surname))
         watched.names.append(name_words(parts.given, parts.middle, parts.surname))
+        watched.surname_firsts |= {s.text[0] for s in stems if s.text}
+        watched.initial_given |= any(w.initial for w in watched.names[-1])
         for word in parts.given + parts.middle:
             base = patronymic(key(word))
             if base and word not in parts.given:
@@ -138,6 +154,7 @@ class Matcher:
             stems = given_stems(word)
             watched.given.extend(stems)
             for stem in stems:
+                self._given_index[stem.text.replace(SOFT, "")].append((who, stem.endings))
                 if len(stem.text) >= 2:
                     givens[stem.text].add((who, stem.endings, False))
             watched.given_keys.add(key(word))
@@ -154,11 +171,12 @@ class Matcher:
         namesakes: set[int] = set()  # people whose surname someone else wears here
         for hit in _hits(self._surnames, doc.folded):
             verdict = self._verify(doc, hit)
-            if verdict not in (None, "surname") and self._aligned(doc, hit) == SWAP:
+            aligned = self._aligned(doc, hit) if self._worth_aligning(doc, hit, verdict) else None
+            if aligned == SWAP:
                 verdict = None  # the words around name someone else (another middle name)
-            if verdict in (None, "surname"):  # the whole run may still name them
-                verdict = self._aligned(doc, hit) or verdict
-            if verdict is None or verdict == SWAP:
+            elif aligned and verdict in (None, "surname"):
+                verdict = aligned  # the whole run names them after all ('A. Khamenei')
+            if verdict is None:
                 namesakes.add(hit.who)
             elif verdict == "surname":
                 pending.append(hit)
@@ -167,7 +185,7 @@ class Matcher:
                 named.add(hit.who)
                 _keep(found, hit.who, self._mention(doc, hit.who, start, end, score, how))
         for hit in _hits(self._givens, doc.folded):
-            if _covered(found, hit.who, hit.start, hit.end):
+            if _covered(found, hit.who, hit.start, hit.end) or not self._surname_near(doc, hit):
                 continue
             verdict = self._aligned(doc, hit)
             if verdict and verdict != SWAP:
@@ -220,13 +238,13 @@ class Matcher:
             return self._by_initials(doc, watched, hit, first, second, forward)
         if gap.strip(" \t\r\n"):
             return "surname"  # punctuation between: not one name
-        if self._is_given(watched, doc.text, first):
+        if self._is_given(doc, hit, first):
             return self._full(doc, watched, hit, _span(hit, first, forward), forward)
         word = doc.text[first[0] : first[1]]
         if doc.upper(first[0]) and self._is_fuzzy_given(watched, word):
             return (*_span(hit, first, forward), 0.7, "fuzzy")
         middle = second and not second[1].strip(" \t\r\n") and doc.upper(first[0])
-        if middle and self._is_given(watched, doc.text, second[0]):
+        if middle and self._is_given(doc, hit, second[0]):
             base = patronymic(key(word))
             if base and watched.patronymics and base not in watched.patronymics:
                 return None  # same name, another father: another person
@@ -238,7 +256,7 @@ class Matcher:
     def _by_initials(self, doc: _Doc, watched: _Watched, hit: _Hit, first, second, forward):
         """'A. Askarov', 'Askarov A.', 'С. И. Петров', 'Azimjan A. Askarov'."""
         letter = coarse(doc.text[first[0] : first[1]]).lower()
-        if second and self._is_given(watched, doc.text, second[0]):
+        if second and self._is_given(doc, hit, second[0]):
             return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
         if second and _is_initial(doc.text, second[0]) and not forward:
             outer = coarse(doc.text[second[0][0] : second[0][1]]).lower()
@@ -268,15 +286,24 @@ class Matcher:
             return (*span, 0.9, "inflection")
         return (*span, 0.95, "transliteration")
 
-    def _is_given(self, watched: _Watched, text: str, span: tuple[int, int]) -> bool:
-        word = coarse(text[span[0] : span[1]]).replace(SOFT, "")
+    def _is_given(self, doc: _Doc, hit: _Hit, span: tuple[int, int]) -> bool:
+        """Whether the word at `span` is one of this person's given names, in any form."""
+        if span not in doc.givens:
+            doc.givens[span] = self._given_of(doc.folded[span[0] : span[1]])
+        return hit.who in doc.givens[span]
+
+    def _given_of(self, word: str) -> set[int]:
+        """Everyone whose given name (stem + an ending it allows) this folded word is."""
+        word = word.replace(SOFT, "")
         if "'" in word and not word.startswith(("g'", "o'")):
             word = word.split("'")[0]  # Azimjan's
         word = word.replace("'", "")
-        return any(
-            word.startswith(s.text.replace(SOFT, "")) and word[len(s.text) :] in s.endings
-            for s in watched.given
-        )
+        found: set[int] = set()
+        for i in range(1, len(word) + 1):
+            for who, endings in self._given_index.get(word[:i], ()):
+                if word[i:] in endings:
+                    found.add(who)
+        return found
 
     def _is_fuzzy_given(self, watched: _Watched, word: str) -> bool:
         """A misspelt given name ('Vladmir', 'Azimjon')."""
@@ -291,14 +318,31 @@ class Matcher:
         bases |= {b + "a" for b in list(bases)}
         return bool(bases & self._known_given) and not (bases & watched.given_keys)
 
+    def _worth_aligning(self, doc: _Doc, hit: _Hit, verdict) -> bool:
+        """Whether aligning the run could change the verdict: skipped where it cannot."""
+        run, _ = doc.run(hit.start, hit.end)
+        if len(run) < 2:
+            return False
+        if verdict is None:  # a namesake, unless the listed name gives only an initial
+            return self._watched[hit.who].initial_given
+        if verdict == "surname":
+            return True
+        start, end = verdict[0], verdict[1]
+        return len(run) > 2 or any(s < start or e > end for (s, e), _ in run)  # a swap?
+
+    def _surname_near(self, doc: _Doc, hit: _Hit) -> bool:
+        """Cheap test before aligning: a word near the given name starts like the surname."""
+        firsts = self._watched[hit.who].surname_firsts
+        lo, hi = max(0, hit.start - 40), hit.end + 40
+        return any(doc.folded[m.start()] in firsts for m in _WORD_RE.finditer(doc.folded, lo, hi))
+
     # --- the run of capitalised words around a hit, aligned with each listed name
 
     def _aligned(self, doc: _Doc, hit: _Hit):
         """(start, end, score, how) if the run names the person; SWAP; or None."""
-        run = _run(doc, hit.start, hit.end)
+        run, words = doc.run(hit.start, hit.end)
         if len(run) < 2:
             return None
-        words = [text_word(doc.folded[s:e], initial) for (s, e), initial in run]
         verdicts = [align(words, name) for name in self._watched[hit.who].names]
         found = [v for v in verdicts if v and v != SWAP]
         if not found:

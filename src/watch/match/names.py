@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from watch.match.fold import WORD, coarse, key, spellings
 
@@ -95,7 +96,8 @@ def split_name(name: str) -> NameParts:
     return NameParts(given=[rest[0]], middle=rest[1:], surname=surname)
 
 
-def surname_stems(surname: str) -> tuple[list[Stem], bool]:
+@lru_cache(maxsize=65536)
+def surname_stems(surname: str) -> tuple[tuple[Stem, ...], bool]:
     """Stems and endings of a surname; True when it is a feminine -ova/-eva/-ina form."""
     stems: list[Stem] = []
     k = key(surname)
@@ -109,15 +111,12 @@ def surname_stems(surname: str) -> tuple[list[Stem], bool]:
             stems.append(Stem(form, _noun_endings(form)[1]))
             if form.endswith("a"):
                 stems[-1] = Stem(form[:-1], A_NOUN)
-    return stems, female
+    return tuple(stems), female
 
 
-def given_stems(given: str) -> list[Stem]:
-    out = []
-    for form in _spellings_of_words(given):
-        stem, endings = _noun_endings(form)
-        out.append(Stem(stem, endings))
-    return out
+@lru_cache(maxsize=65536)
+def given_stems(given: str) -> tuple[Stem, ...]:
+    return tuple(Stem(*_noun_endings(form)) for form in _spellings_of_words(given))
 
 
 def patronymic(word_key: str) -> str | None:
@@ -138,6 +137,7 @@ def _noun_endings(form: str) -> tuple[str, frozenset[str]]:
     return form, CONSONANT_NOUN
 
 
+@lru_cache(maxsize=65536)
 def _spellings_of_words(name: str) -> set[str]:
     """Spellings of a one- or two-word part ('Nurlan uulu', 'Jong-un'), joined by one space."""
     words = re.findall(f"[{WORD}']+", coarse(name))
@@ -154,6 +154,7 @@ def _spellings_of_words(name: str) -> set[str]:
     return {f"{h} {t}" for h in heads for t in spellings(raw[-1])}
 
 
+@lru_cache(maxsize=65536)
 def phrase_spellings(phrase: str) -> set[str]:
     """Spellings of a phrase of any length, words joined by one space ('kempir abad')."""
     words = [w for w in re.findall(f"[{WORD}]+", coarse(phrase))]
@@ -168,6 +169,7 @@ def phrase_spellings(phrase: str) -> set[str]:
     return {s for s in out if len(s) >= 3}
 
 
+@lru_cache(maxsize=65536)
 def initials(given: str) -> set[str]:
     """'Zhanar' -> {'j', 'zh', 'dj', 'dzh', ...}: the initial as any romanisation writes it."""
     out = set()
@@ -177,4 +179,4 @@ def initials(given: str) -> set[str]:
             out.add("dzh")
         if form[:2] in {"zh", "kh", "sh", "ch", "ts", "dj", "iu", "ia", "ie"}:
             out.add(form[:2])
-    return {i for i in out if i and all(c in WORD for c in i)}
+    return frozenset(i for i in out if i and all(c in WORD for c in i))

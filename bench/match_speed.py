@@ -1,0 +1,250 @@
+"""How fast the matcher is, beside the naive way and the exact-scan floor, in one run.
+
+    python bench/match_speed.py [--mb 50] [--people 10000] [--backfill-mb 100]
+
+Generates (never commits) a watchlist of PEOPLE people with 5 aliases each, in
+Latin and Cyrillic, and MB of news-like text in English and Russian with mentions
+in many forms. Prints:
+  - index build time, throughput (MB of text per second on one core), peak RSS;
+  - the naive approach (rapidfuzz partial_ratio of every alias against every
+    document) timed on a sample and scaled to the corpus, and its recall on the
+    labelled set beside ours;
+  - the floor: an exact multi-pattern scan of every alias (pyahocorasick), and how
+    many mentions it finds beside ours;
+  - backfill: documents read from a DuckDB archive and matched on 2 processes,
+    scaled to 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+import ahocorasick  # noqa: E402
+import duckdb  # noqa: E402
+from anyascii import anyascii  # noqa: E402
+from rapidfuzz import fuzz  # noqa: E402
+
+from watch.match import Matcher, fold  # noqa: E402
+from watch.records import Person  # noqa: E402
+
+GIVEN_PARTS = ["Аз", "Нур", "Бак", "Жан", "Ал", "Ер", "Кан", "Тал", "Ул", "Мир", "Сан", "Фар", "Дил"]
+GIVEN_PARTS += ["Шер", "Хур", "Гул", "Ай", "Чол", "Ис", "Ам", "Ыр", "Эр", "Юл", "Як", "Зу", "Ок"]
+GIVEN_ENDS = ["ат", "лан", "ыт", "ар", "бек", "жан", "им", "ант", "ан", "зод", "мира", "гуль"]
+GIVEN_ENDS += ["бол", "тай", "дор", "ром", "ия", "за", "ай", "хон", "мурод", "ер"]
+SURNAME_ROOTS = ["Аскар", "Исак", "Карасарт", "Мамыт", "Жумаба", "Турсун", "Хамро", "Юсуп"]
+SURNAME_ROOTS += ["Калыбек", "Шакир", "Ибрагим", "Рахим", "Сарыба", "Токто", "Осмон", "Бекмурат"]
+SURNAME_ROOTS += ["Джураба", "Эшмат", "Кудайберген", "Орозба", "Абдыкадыр", "Сулайман", "Чотба"]
+SURNAME_MIDS = ["", "ал", "бек", "кул", "нур", "ер", "ша", "дан", "мат", "жан", "гул", "тай"]
+SURNAME_ENDS = ["ов", "ев", "ова", "ева", "ин", "уулу"]
+
+WORDS_EN = (
+    "the of and to in a is that for on with as was by at from court said police rights "
+    "government report activist prison sentence appeal human minister year week told press "
+    "detained released charged trial lawyer family official statement border water protest "
+    "election parliament journalist region district city village economy price gas cotton"
+).split()
+WORDS_RU = (
+    "и в не на что по с из за к о от суд полиция права правительство доклад активист "
+    "тюрьма приговор апелляция министр год неделя заявил пресса задержан освобожден "
+    "обвинение процесс адвокат семья заявление граница вода протест выборы парламент"
+).split()
+
+
+def make_people(n: int, rng: random.Random) -> list[Person]:
+    people = []
+    seen = set()
+    while len(people) < n:
+        given_cyr = rng.choice(GIVEN_PARTS) + rng.choice(GIVEN_ENDS)
+        root = rng.choice(SURNAME_ROOTS) + rng.choice(SURNAME_MIDS).lower()
+        end = rng.choice(SURNAME_ENDS)
+        surname_cyr = root + end if end != "уулу" else root + " уулу"
+        if given_cyr.endswith(("а", "я", "ль")) != end.endswith("а"):
+            continue
+        cyr = f"{given_cyr} {surname_cyr}"
+        if cyr in seen:
+            continue
+        seen.add(cyr)
+        latin = anyascii(cyr)
+        alt = latin.replace("Zh", "J").replace("zh", "j").replace("Kh", "H").replace("kh", "h")
+        given, surname = anyascii(given_cyr), anyascii(surname_cyr)
+        aliases = (
+            cyr,
+            alt if alt != latin else latin.replace("y", "i"),
+            f"{surname.upper()} {given}",
+            f"{given} {anyascii(rng.choice(GIVEN_PARTS))}ovich {surname}",
+            f"{surname_cyr} {given_cyr}",
+        )
+        people.append(Person(f"p{len(people)}", latin, aliases=aliases))
+    return people
+
+
+RU_FORMS = ["{g} {s}", "{g}а {s}а", "{g}у {s}у", "{g}ом {s}ым", "{s} {g}", "{i}. {s}"]
+EN_FORMS = ["{g} {s}", "{S} {g}", "{i}. {s}", "{g} {s}'s", "{g}-{s}"]
+
+
+def mention(person: Person, rng: random.Random, russian: bool) -> str:
+    cyr = person.aliases[0]
+    g, s = cyr.split(" ", 1)
+    if not russian:
+        g, s = anyascii(g), anyascii(s)
+    if russian and not s.endswith(("ов", "ев", "ин")) or not russian and rng.random() < 0.5:
+        return f"{g} {s}"
+    form = rng.choice(RU_FORMS if russian else EN_FORMS)
+    return form.format(g=g, s=s, S=s.upper(), i=g[0])
+
+
+def make_corpus(mb: float, people: list[Person], rng: random.Random) -> list[str]:
+    docs, size = [], 0
+    while size < mb * 1_000_000:
+        russian = rng.random() < 0.5
+        words = WORDS_RU if russian else WORDS_EN
+        sentences = []
+        for _ in range(rng.randint(15, 40)):
+            sentence = [rng.choice(words) for _ in range(rng.randint(8, 20))]
+            if rng.random() < 0.05:
+                sentence.insert(rng.randint(0, len(sentence)), mention(rng.choice(people), rng, russian))
+            sentences.append(" ".join(sentence).capitalize() + ".")
+        doc = " ".join(sentences)
+        docs.append(doc)
+        size += len(doc.encode("utf-8"))
+    return docs
+
+
+def mb_of(docs: list[str]) -> float:
+    return sum(len(d.encode("utf-8")) for d in docs) / 1e6
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def naive_find(aliases: list[tuple[str, str]], text: str, threshold: float = 90) -> set[str]:
+    folded = fold(text)
+    return {pid for pid, alias in aliases if fuzz.partial_ratio(alias, folded) >= threshold}
+
+
+def labelled_recall(naive: bool) -> tuple[float, float]:
+    from tests.test_match_labelled import load_cases, load_people
+
+    people = load_people()
+    cases = load_cases()
+    aliases = [(p.id, fold(n)) for p in people for n in p.names]
+    matcher = Matcher(people)
+    tp = fp = fn = 0
+    for _, want, text in cases:
+        got = naive_find(aliases, text) if naive else {m.person_id for m in matcher.find(text)}
+        tp += len(got & set(want))
+        fp += len(got - set(want))
+        fn += len(set(want) - got)
+    return tp / max(1, tp + fp), tp / max(1, tp + fn)
+
+
+_worker_matcher: Matcher | None = None
+
+
+def _init_worker(people: list[Person]) -> None:
+    global _worker_matcher
+    _worker_matcher = Matcher(people)
+
+
+def _match_batch(rows: list[tuple[int, str]]) -> int:
+    return sum(len(_worker_matcher.find(text)) for _, text in rows)
+
+
+def backfill(db: Path, people: list[Person], workers: int = 2) -> tuple[float, int]:
+    """Read documents(id, text) in batches and match them on `workers` processes."""
+    started = time.perf_counter()
+    con = duckdb.connect(str(db), read_only=True)
+    cursor = con.execute("SELECT id, text FROM documents")
+    total = 0
+    with mp.get_context("fork").Pool(workers, _init_worker, (people,)) as pool:
+        pending = []
+        while rows := cursor.fetchmany(500):
+            pending.append(pool.apply_async(_match_batch, (rows,)))
+        total = sum(p.get() for p in pending)
+    con.close()
+    return time.perf_counter() - started, total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=float, default=50)
+    ap.add_argument("--people", type=int, default=10_000)
+    ap.add_argument("--backfill-mb", type=float, default=100)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+
+    people = make_people(args.people, rng)
+    docs = make_corpus(args.mb, people, rng)
+    size = mb_of(docs)
+    print(f"watchlist: {len(people)} people x {1 + len(people[0].aliases)} names; "
+          f"corpus: {len(docs)} documents, {size:.1f} MB")
+
+    started = time.perf_counter()
+    matcher = Matcher(people)
+    build = time.perf_counter() - started
+    print(f"index build: {build:.2f} s")
+
+    started = time.perf_counter()
+    ours = sum(len(matcher.find(d)) for d in docs)
+    elapsed = time.perf_counter() - started
+    print(f"appealwatch: {elapsed:.2f} s, {size / elapsed:.1f} MB/s on one core, {ours} mentions")
+
+    # the floor: every alias as written, folded, in one Aho-Corasick pass
+    auto = ahocorasick.Automaton()
+    for p in people:
+        for name in p.names:
+            auto.add_word(fold(name), p.id)
+    auto.make_automaton()
+    started = time.perf_counter()
+    exact = sum(1 for d in docs for _ in auto.iter(fold(d)))
+    floor = time.perf_counter() - started
+    print(f"exact scan (pyahocorasick, the floor): {floor:.2f} s, {size / floor:.1f} MB/s, "
+          f"{exact} hits; appealwatch is {elapsed / floor:.1f}x the floor "
+          f"and finds {ours - exact:+d} mentions more")
+
+    # the naive way: partial_ratio of every alias against every document, on a sample
+    aliases = [(p.id, fold(n)) for p in people for n in p.names]
+    sample_aliases = aliases[:2000]
+    sample_docs = docs[:3]
+    started = time.perf_counter()
+    for d in sample_docs:
+        naive_find(sample_aliases, d)
+    per_pair = (time.perf_counter() - started) / (len(sample_aliases) * len(sample_docs))
+    naive_total = per_pair * len(aliases) * len(docs)
+    print(f"naive partial_ratio: {per_pair * 1e6:.1f} us per alias x document; "
+          f"scaled to the corpus {naive_total:.0f} s ({naive_total / 3600:.1f} h); "
+          f"appealwatch is {naive_total / elapsed:.0f}x faster")
+    for label, naive in (("appealwatch", False), ("naive", True)):
+        p, r = labelled_recall(naive)
+        print(f"labelled set, {label}: precision {p:.3f} recall {r:.3f}")
+    print(f"peak RSS so far: {peak_rss_mb():.0f} MB")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "archive.duckdb"
+        con = duckdb.connect(str(db))
+        con.execute("CREATE TABLE documents(id BIGINT, text VARCHAR)")
+        archive = docs if args.backfill_mb <= size else docs * int(args.backfill_mb // size + 1)
+        archive = archive[: int(len(archive) * min(1.0, args.backfill_mb / mb_of(archive)))]
+        con.executemany("INSERT INTO documents VALUES (?, ?)", list(enumerate(archive)))
+        con.close()
+        archive_mb = mb_of(archive)
+        seconds, found = backfill(db, people)
+        per_gb = seconds * 1000 / archive_mb
+        print(f"backfill: {archive_mb:.0f} MB archive in {seconds:.1f} s on 2 processes "
+              f"({found} mentions); scaled linearly to 1 GB: {per_gb:.0f} s ({per_gb / 60:.1f} min)")
+
+
+if __name__ == "__main__":
+    main()
