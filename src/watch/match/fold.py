@@ -86,6 +86,17 @@ def _build_table() -> dict[int, str]:
             table[code] = out
     for ch in APOSTROPHES + SEPARATORS:
         table[ord(ch)] = _coarse_char(ch)
+    # Everything around a word becomes a space, so that the scanner can ask for a space
+    # before a name instead of checking each hit: ASCII punctuation, general and CJK
+    # punctuation, and the letters of scripts whose names are only matched as aliases
+    # (a Latin name inside Chinese text still starts a word).
+    blank = [range(0x00, 0x30), range(0x3A, 0x41), range(0x5B, 0x61), range(0x7B, 0xC0)]
+    blank += [range(0x590, 0x1100), range(0x2000, 0x2070), range(0x2E00, 0xA000)]
+    blank += [range(0xAC00, 0xD7B0), range(0xF900, 0xFB00), range(0xFE30, 0xFF10)]
+    for code in itertools.chain.from_iterable(blank):
+        ch = chr(code)
+        if code not in table and ch not in APOSTROPHES and not ch.isdigit():
+            table[code] = " "
     return table
 
 
@@ -93,7 +104,7 @@ COARSE = _build_table()
 
 
 def coarse(text: str) -> str:
-    """One folded character per input character (offsets are kept)."""
+    """One folded character per input character (offsets are kept); non-letters -> space."""
     return text.translate(COARSE)
 
 

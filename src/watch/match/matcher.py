@@ -21,7 +21,7 @@ from importlib import resources
 import ahocorasick
 
 from watch.match.align import PARTICLES, SWAP, align, close, name_words, text_word
-from watch.match.fold import SOFT, WORD, coarse, fold, key
+from watch.match.fold import SEPARATORS, SOFT, WORD, coarse, key
 from watch.match.names import (
     FEMALE_SURNAME,
     MALE_SURNAME,
@@ -39,6 +39,7 @@ from watch.records import Mention, Person
 
 _WORD_RUN = re.compile(f"[{WORD}]*")
 _WORD_RE = re.compile(f"[{WORD}]+")
+_NEAR = re.compile(f"(?<![{WORD}])[{WORD}]")
 _WINDOW = 80  # characters looked at on either side of a hit
 _ENDING_KEYS = sorted({key(e) for e in MALE_SURNAME | FEMALE_SURNAME}, key=len, reverse=True)
 
@@ -113,8 +114,7 @@ class Matcher:
         aliases: dict[str, set] = defaultdict(set)
         for who, person in enumerate(self.people):
             self._watched.append(self._index_person(who, person, surnames, givens, aliases))
-        self._surnames = _automaton(surnames)
-        self._givens = _automaton(givens)
+        self._names = _name_automaton(surnames, givens)
         self._aliases = _automaton(aliases)
         watched_given = {k for w in self._watched for k in w.given_keys}
         self._known_given = _load_given_names() | watched_given
@@ -130,7 +130,7 @@ class Matcher:
                 continue
             parts = split_name(name)
             self._index_parts(who, watched, parts, surnames, givens)
-            words = fold(name).replace(",", " ").split()
+            words = _as_written(name).split()
             watched.written |= {" ".join(words), " ".join(words[::-1])}
         for phrase in person.context:
             watched.context |= {f" {form}" for form in phrase_spellings(phrase)}
@@ -155,7 +155,7 @@ class Matcher:
             watched.given.extend(stems)
             for stem in stems:
                 self._given_index[stem.text.replace(SOFT, "")].append((who, stem.endings))
-                if len(stem.text) >= 2:
+                if len(stem.text) >= 3:
                     givens[stem.text].add((who, stem.endings, False))
             watched.given_keys.add(key(word))
             watched.initials |= initials(word)
@@ -169,7 +169,8 @@ class Matcher:
         pending: list[_Hit] = []
         named: set[int] = set()  # people named in full somewhere in the text
         namesakes: set[int] = set()  # people whose surname someone else wears here
-        for hit in _hits(self._surnames, doc.folded):
+        surname_hits, given_hits = _hits(self._names, doc)
+        for hit in surname_hits:
             verdict = self._verify(doc, hit)
             aligned = self._aligned(doc, hit) if self._worth_aligning(doc, hit, verdict) else None
             if aligned == SWAP:
@@ -184,7 +185,7 @@ class Matcher:
                 start, end, score, how = verdict
                 named.add(hit.who)
                 _keep(found, hit.who, self._mention(doc, hit.who, start, end, score, how))
-        for hit in _hits(self._givens, doc.folded):
+        for hit in given_hits:
             if _covered(found, hit.who, hit.start, hit.end) or not self._surname_near(doc, hit):
                 continue
             verdict = self._aligned(doc, hit)
@@ -203,13 +204,15 @@ class Matcher:
     def _alias_hits(self, doc: _Doc) -> Iterator[tuple[int, int, int]]:
         if self._aliases is None:
             return
-        folded = doc.folded
+        folded = doc.text.translate(_ALIAS_FOLD)
         for last, (length, entries) in self._aliases.iter(folded):
             start = last + 1 - length
-            if folded[start] in WORD and start and folded[start - 1] in WORD:
-                continue
-            if folded[last] in WORD and last + 1 < len(folded) and folded[last + 1] in WORD:
-                continue
+            if folded[start].isalpha() and start and folded[start - 1].isalpha():
+                if not _unspaced(folded[start]):
+                    continue
+            if folded[last].isalpha() and last + 1 < len(folded) and folded[last + 1].isalpha():
+                if not _unspaced(folded[last]):
+                    continue
             for who, _, _ in entries:
                 yield who, start, last + 1
 
@@ -219,8 +222,8 @@ class Matcher:
         """(start, end, score, how) if named in full; "surname" if bare; None for a namesake."""
         watched = self._watched[hit.who]
         for words, forward in (
-            (_words_before(doc.folded, hit.start), False),
-            (_words_after(doc.folded, hit.end), True),
+            (_words_before(doc, hit.start), False),
+            (_words_after(doc, hit.end), True),
         ):
             verdict = self._beside(doc, watched, hit, words, forward)
             if verdict != "surname":
@@ -274,13 +277,12 @@ class Matcher:
     def _full(self, doc: _Doc, watched: _Watched, hit: _Hit, span, forward: bool):
         """A name in full: as listed (1.0), respelt (0.95) or inflected (0.9)."""
         if forward:  # 'Петров Сергей Иванович': take the patronymic along
-            after = _words_after(doc.folded, span[1])
+            after = _words_after(doc, span[1])
             if after and not after[0][1].strip() and doc.upper(after[0][0][0]):
                 word = doc.text[after[0][0][0] : after[0][0][1]]
                 if patronymic(key(word)) in watched.patronymics:
                     span = (span[0], after[0][0][1])
-        words = fold(doc.text[span[0] : span[1]]).replace(",", " ").replace("-", " ").split()
-        if " ".join(words) in watched.written:
+        if _as_written(doc.text[span[0] : span[1]]) in watched.written:
             return (*span, 1.0, "alias")
         if hit.ending not in ("", "a" if hit.female else ""):
             return (*span, 0.9, "inflection")
@@ -331,10 +333,14 @@ class Matcher:
         return len(run) > 2 or any(s < start or e > end for (s, e), _ in run)  # a swap?
 
     def _surname_near(self, doc: _Doc, hit: _Hit) -> bool:
-        """Cheap test before aligning: a word near the given name starts like the surname."""
+        """Cheap test before aligning: a capitalised word beside the given name (or one
+        further, past a middle name) starts like one of the person's surnames."""
         firsts = self._watched[hit.who].surname_firsts
-        lo, hi = max(0, hit.start - 40), hit.end + 40
-        return any(doc.folded[m.start()] in firsts for m in _WORD_RE.finditer(doc.folded, lo, hi))
+        folded = doc.folded
+        for m in _NEAR.finditer(folded, max(0, hit.start - 40), hit.end + 40):
+            if folded[m.start()] in firsts and doc.upper(m.start()):
+                return True
+        return False
 
     # --- the run of capitalised words around a hit, aligned with each listed name
 
@@ -376,28 +382,51 @@ def _automaton(patterns: dict[str, set]):
     return auto
 
 
-def _hits(auto, folded: str) -> Iterator[_Hit]:
-    """Stems that start a word and are followed, inside it, by an ending they allow."""
-    if auto is None:
-        return
-    for last, (length, entries) in auto.iter(folded):
-        start = last + 1 - length
-        if start and folded[start - 1] in WORD:
-            continue
-        end = _WORD_RUN.match(folded, last + 1).end()
-        ending = folded[last + 1 : end]
-        for who, endings, female in entries:
+def _name_automaton(surnames: dict[str, set], givens: dict[str, set]):
+    """One automaton for surname and given-name stems: the text is scanned once.
+
+    Each stem is stored after a space, and the folded text (where whatever is not a
+    letter is a space) is scanned after one: hits come only where a word starts.
+    """
+    auto = ahocorasick.Automaton()
+    for text in surnames.keys() | givens.keys():
+        entries = (tuple(surnames.get(text, ())), tuple(givens.get(text, ())))
+        auto.add_word(" " + text, (len(text), *entries))
+    if len(auto):
+        auto.make_automaton()
+    return auto
+
+
+def _hits(auto, doc: _Doc) -> tuple[list[_Hit], list[_Hit]]:
+    """Surname and given-name stems that start a word and are followed, inside it, by an
+    ending they allow. Given names count only capitalised, where the script has case."""
+    surnames: list[_Hit] = []
+    givens: list[_Hit] = []
+    if not len(auto):
+        return surnames, givens
+    folded, text = doc.folded, doc.text
+    for last, (length, surname_entries, given_entries) in auto.iter(" " + folded):
+        start = last - length  # in `folded`: the scanned string has one space more
+        end = _WORD_RUN.match(folded, last).end()
+        ending = folded[last:end]
+        for who, endings, female in surname_entries:
             if ending in endings:
-                yield _Hit(who, start, end, ending, female)
+                surnames.append(_Hit(who, start, end, ending, female))
+        if given_entries and (text[start].isupper() or text[start].lower() == text[start].upper()):
+            for who, endings, _ in given_entries:
+                if ending in endings:
+                    givens.append(_Hit(who, start, end, ending))
+    return surnames, givens
 
 
-def _words_before(folded: str, start: int) -> list[tuple[tuple[int, int], str]]:
-    """Up to two words before `start`, nearest first, each with the gap after it."""
+def _words_before(doc: _Doc, start: int) -> list[tuple[tuple[int, int], str]]:
+    """Up to two words before `start`, nearest first, each with the (original) gap after it."""
+    folded = doc.folded
     spans = [m.span() for m in _WORD_RE.finditer(folded, max(0, start - _WINDOW), start)][-2:]
     out = []
     right = start
     for s, e in reversed(spans):
-        gap = folded[e:right]
+        gap = doc.text[e:right]
         if len(gap) > 3:
             break
         out.append(((s, e), gap))
@@ -405,11 +434,12 @@ def _words_before(folded: str, start: int) -> list[tuple[tuple[int, int], str]]:
     return out
 
 
-def _words_after(folded: str, end: int) -> list[tuple[tuple[int, int], str]]:
+def _words_after(doc: _Doc, end: int) -> list[tuple[tuple[int, int], str]]:
+    folded = doc.folded
     out = []
     left = end
     for m in itertools.islice(_WORD_RE.finditer(folded, end, end + _WINDOW), 2):
-        gap = folded[left : m.start()]
+        gap = doc.text[left : m.start()]
         if len(gap) > 3:
             break
         if not out and gap.strip() == ",":
@@ -478,10 +508,29 @@ def _span(hit: _Hit, other: tuple[int, int], forward: bool) -> tuple[int, int]:
     return (hit.start, other[1]) if forward else (other[0], hit.end)
 
 
-def _alias_forms(name: str) -> set[tuple[str]]:
+# Aliases in other scripts are matched as written: only case and the separators
+# between the parts of a name (· ・ • ‧ - and spaces) are let go.
+_ALIAS_FOLD = {ord(c): " " for c in SEPARATORS + "\t\n\r\u00a0\u3000"}
+_ALIAS_FOLD |= {c: chr(c).lower() for c in range(0x41, 0x5B)}
+
+
+def _alias_forms(name: str) -> set[str]:
     """An alias as written: folded, with its separators as a space or as nothing."""
-    form = " ".join(coarse(name).split())
+    form = " ".join(name.translate(_ALIAS_FOLD).lower().split())
     return {form, form.replace(" ", "")} - {""}
+
+
+def _unspaced(ch: str) -> bool:
+    """Scripts written without spaces between words: a name may touch other letters."""
+    return "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\u0e00" <= ch <= "\u0eff"
+
+
+_LETTER_RUN = re.compile(r"[^\W_]+")
+
+
+def _as_written(name: str) -> str:
+    """A name's words as written, case aside: 'ASKAROV, Azimjan' -> 'askarov azimjan'."""
+    return " ".join(_LETTER_RUN.findall(name.casefold()))
 
 
 def _keep(found: dict, who: int, mention: Mention) -> None:
