@@ -207,12 +207,12 @@ class Matcher:
         folded = doc.text.translate(_ALIAS_FOLD)
         for last, (length, entries) in self._aliases.iter(folded):
             start = last + 1 - length
-            if folded[start].isalpha() and start and folded[start - 1].isalpha():
-                if not _unspaced(folded[start]):
-                    continue
-            if folded[last].isalpha() and last + 1 < len(folded) and folded[last + 1].isalpha():
-                if not _unspaced(folded[last]):
-                    continue
+            inside = start and folded[start].isalpha() and folded[start - 1].isalpha()
+            if inside and not _unspaced(folded[start]):
+                continue  # starts inside a word
+            after = folded[last + 1 : last + 2]
+            if folded[last].isalpha() and after.isalpha() and not _unspaced(folded[last]):
+                continue  # ends inside a word
             for who, _, _ in entries:
                 yield who, start, last + 1
 
@@ -470,14 +470,12 @@ def _run(doc: _Doc, start: int, end: int) -> list[tuple[tuple[int, int], bool]]:
         left.append(span)
         right_edge = span[0]
     right: list[tuple[int, int]] = []
-    left_edge = end
     previous = inner[-1] if inner else (start, end)
     for span in after[:_RUN_MAX]:
         if not _joins(text, previous, span[0], after_word=previous, next_word=span):
             break
         right.append(span)
         previous = span
-        left_edge = span[1]
     spans = [*reversed(left), *inner, *right]
     return [(span, _is_initial(text, span)) for span in spans]
 
