@@ -14,6 +14,9 @@ initial); then the verdict:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
 
 from watch.match.fold import SOFT, coarse, key
 from watch.match.names import Stem, given_stems, initials, surname_stems
@@ -42,6 +45,11 @@ class TextWord:
 
 
 def name_words(given: list[str], middle: list[str], surname: str) -> tuple[NameWord, ...]:
+    return _name_words(tuple(given), tuple(middle), surname)
+
+
+@lru_cache(maxsize=65536)
+def _name_words(given: tuple[str, ...], middle: tuple[str, ...], surname: str):
     out = []
     for word in [*given, *middle]:
         k = key(word)
@@ -58,8 +66,9 @@ def name_words(given: list[str], middle: list[str], surname: str) -> tuple[NameW
     return tuple(out)
 
 
-def pairs(word: TextWord, name: NameWord) -> str | None:
-    """How a text word can be this word of the name: 'exact', 'fuzzy', 'initial' or None."""
+def pairs(word: TextWord, name: NameWord, loose: bool = False) -> str | None:
+    """How a text word can be this word of the name: 'exact', 'fuzzy', 'initial',
+    'near' (only when `loose`: any one- or two-letter slip) or None."""
     if word.initial or name.initial:
         if word.initial and name.initial:
             return "initial" if word.key[:1] == name.key[:1] else None
@@ -73,13 +82,22 @@ def pairs(word: TextWord, name: NameWord) -> str | None:
         return "exact"
     if close(word.key, name.key):
         return "fuzzy"
+    if loose and min(len(word.key), len(name.key)) >= 4 and near(word.key, name.key):
+        return "near"
     return None
+
+
+def near(a: str, b: str) -> bool:
+    """Screening only: a slip of one letter in five (Pulin for Putin, Merkur for Merkel)."""
+    return Levenshtein.normalized_similarity(a, b) >= 0.75 or (
+        len(a) == len(b) and Levenshtein.distance(a, b) <= 1
+    )
 
 
 SWAP = "swap"
 
 
-def align(text_words: list[TextWord], name: tuple[NameWord, ...]):
+def align(text_words: list[TextWord], name: tuple[NameWord, ...], loose: bool = False):
     """(first, last, how) over the text words naming this person; SWAP for another
     person sharing some of the names; None when too little of the name is there."""
     for order in (name, name[::-1]):
@@ -88,7 +106,7 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...]):
             for n, part in enumerate(order):
                 if n in used:
                     continue
-                how = pairs(word, part)
+                how = pairs(word, part, loose)
                 if how:
                     used[n] = (t, how)
                     break
@@ -98,7 +116,8 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...]):
         if _swapped(order, used, len(text_words) - 1):
             return SWAP
         hows = {h for _, h in used.values()}
-        how = "fuzzy" if "fuzzy" in hows else "initial" if hows == {"initial"} else "exact"
+        how = "near" if "near" in hows else "fuzzy" if "fuzzy" in hows else "exact"
+        how = "initial" if hows == {"initial"} else how
         return min(texts), max(texts), how
     return None
 

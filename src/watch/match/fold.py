@@ -38,6 +38,7 @@ _LETTERS = str.maketrans({"y": "i", "w": "v", "x": "h", "q": "k"})
 _DOUBLE = re.compile(r"(.)\1+")
 _GLIDE = re.compile(r"(?<=[aeiou])i(?=[aeou])|^i(?=[aeou])")
 _SOFT_BEFORE_VOWEL = re.compile(SOFT + r"(?=[aeiou])")
+_NOT_LETTER = re.compile(f"[^{WORD}']+")
 
 
 def _collapse(latin: str) -> str:
@@ -116,7 +117,7 @@ def key(word: str) -> str:
 
 def _letters(folded: str) -> str:
     """Only the word characters (and apostrophes) of a folded string."""
-    return "".join(c for c in folded if c in WORD or c == "'")
+    return _NOT_LETTER.sub("", folded)
 
 
 def fold(text: str) -> str:

@@ -45,7 +45,9 @@ OTHER = frozenset({""} | TURKIC)
 PATRONYMIC = re.compile(r"(ovic|evic|ovn|evn|ic|icn)(a|u|om|em|e|oi|i)?$|(uli|ulu|kizi|ugli|ogli)$")
 JOINED_SURNAME_TAIL = {"ulu", "kizi", "ugli", "ogli", "uli", "zoda", "zade"}
 _MALE_SURNAME_END = re.compile(r"(ov|ev|in|off|ev)$")
-_ALPHABETIC = re.compile(r"[A-Za-zÀ-ɏͰ-ӿԀ-֏Ⴀ-ჿḀ-ỿ]")  # Latin, Greek, Cyrillic, Armenian, Georgian
+# Latin, Greek, Cyrillic, Armenian, Georgian: any other letter makes a name an alias.
+_ANY_LETTER = re.compile(r"[^\W\d_]")
+_OTHER_LETTER = re.compile(r"(?![A-Za-zÀ-ɏͰ-ӿԀ-֏Ⴀ-ჿḀ-ỿ])[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,7 @@ def is_alphabetic(name: str) -> bool:
 
     Anything else (Han, Arabic, Hebrew, Devanagari...) is an alias, matched as written.
     """
-    letters = [c for c in name if c.isalpha()]
-    return bool(letters) and all(_ALPHABETIC.match(c) for c in letters)
+    return bool(_ANY_LETTER.search(name)) and not _OTHER_LETTER.search(name)
 
 
 def split_name(name: str) -> NameParts:
@@ -108,9 +109,7 @@ def surname_stems(surname: str) -> tuple[tuple[Stem, ...], bool]:
         elif _MALE_SURNAME_END.search(form):
             stems.append(Stem(form, MALE_SURNAME))
         else:
-            stems.append(Stem(form, _noun_endings(form)[1]))
-            if form.endswith("a"):
-                stems[-1] = Stem(form[:-1], A_NOUN)
+            stems.append(Stem(*_noun_endings(form)))
     return tuple(stems), female
 
 
@@ -179,4 +178,4 @@ def initials(given: str) -> set[str]:
             out.add("dzh")
         if form[:2] in {"zh", "kh", "sh", "ch", "ts", "dj", "iu", "ia", "ie"}:
             out.add(form[:2])
-    return frozenset(i for i in out if i and all(c in WORD for c in i))
+    return frozenset(i for i in out if i and not i.strip(WORD))
