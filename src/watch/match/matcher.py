@@ -60,6 +60,7 @@ class _Watched:
     surname_firsts: set[str] = field(default_factory=set)  # first folded letters of surnames
     initial_given: bool = False  # some listed name gives a given name as an initial only
     signatures: set[tuple] = field(default_factory=set)  # names already in `names`, by key
+    single: set[str] = field(default_factory=set)  # one-word names listed ('Hannibal')
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class Matcher:
             if stem.text:
                 surnames[stem.text].add((who, stem.endings, female))
         watched.surname_keys.add(key(parts.surname))
+        if not parts.given:
+            watched.single |= {key(parts.surname)}
         signature = (*map(key, parts.given), "|", *map(key, parts.middle), "|", key(parts.surname))
         if signature not in watched.signatures:  # 'Azimjan Askarov' = 'Азимжан Аскаров' here
             watched.signatures.add(signature)
@@ -239,6 +242,8 @@ class Matcher:
                 return verdict
         if not doc.upper(hit.start) and doc.text[hit.start].lower() != doc.text[hit.start].upper():
             return None  # a lower-case word in a cased script is no name
+        if watched.single and key(doc.folded[hit.start : hit.end]) in watched.single:
+            return (hit.start, hit.end, 0.8, "alias")  # listed as one word: enough on its own
         return "surname"
 
     def _beside(self, doc: _Doc, watched: _Watched, hit: _Hit, words, forward: bool):

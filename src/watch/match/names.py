@@ -50,6 +50,9 @@ _ANY_LETTER = re.compile(r"[^\W\d_]")
 _OTHER_LETTER = re.compile(r"(?![A-Za-zÀ-ɏͰ-ӿԀ-֏Ⴀ-ჿḀ-ỿ])[^\W\d_]")
 
 
+_HYPHEN = re.compile(r"[-‐‑]")
+
+
 @dataclass(frozen=True)
 class Stem:
     """One coarse spelling to look for, and what may follow it inside the word."""
@@ -92,6 +95,9 @@ def split_name(name: str) -> NameParts:
     else:
         surname = words[surname_at]
         rest = words[:surname_at] + words[surname_at + 1 :]
+    if not rest and len(_HYPHEN.split(surname)) == 2 and " " not in surname:
+        rest, surname = _HYPHEN.split(surname)[:1], _HYPHEN.split(surname)[1]  # Alisher-Usmanov
+    rest = [part for word in rest for part in _HYPHEN.split(word) if part]  # Kassym-Jomart
     if not rest:
         return NameParts(surname=surname)
     return NameParts(given=[rest[0]], middle=rest[1:], surname=surname)
