@@ -23,8 +23,10 @@ import ahocorasick
 from watch.match.align import PARTICLES, SWAP, align, close, name_words, text_word
 from watch.match.fold import SEPARATORS, SOFT, WORD, coarse, key
 from watch.match.names import (
+    A_NOUN,
     FEMALE_SURNAME,
     MALE_SURNAME,
+    Y_NOUN,
     NameParts,
     Stem,
     given_stems,
@@ -39,8 +41,9 @@ from watch.records import Mention, Person
 
 _WORD_RUN = re.compile(f"[{WORD}]*")
 _WORD_RE = re.compile(f"[{WORD}]+")
+_LONGEST_ENDING = max(map(len, MALE_SURNAME | FEMALE_SURNAME | A_NOUN | Y_NOUN))
 _NEAR = re.compile(f"(?<![{WORD}])[{WORD}]")
-_WINDOW = 80  # characters looked at on either side of a hit
+_WINDOW = 48  # characters looked at on either side of a hit
 _ENDING_KEYS = sorted({key(e) for e in MALE_SURNAME | FEMALE_SURNAME}, key=len, reverse=True)
 
 
@@ -233,10 +236,8 @@ class Matcher:
     def _verify(self, doc: _Doc, hit: _Hit):
         """(start, end, score, how) if named in full; "surname" if bare; None for a namesake."""
         watched = self._watched[hit.who]
-        for words, forward in (
-            (_words_before(doc, hit.start), False),
-            (_words_after(doc, hit.end), True),
-        ):
+        for side, forward in ((_words_before, False), (_words_after, True)):
+            words = side(doc, hit.start if not forward else hit.end)
             verdict = self._beside(doc, watched, hit, words, forward)
             if verdict != "surname":
                 return verdict
@@ -336,11 +337,13 @@ class Matcher:
 
     def _worth_aligning(self, doc: _Doc, hit: _Hit, verdict) -> bool:
         """Whether aligning the run could change the verdict: skipped where it cannot."""
+        if verdict is None and not self._watched[hit.who].initial_given:
+            return False  # a namesake, unless a listed name gives only an initial
         run, _ = doc.run(hit.start, hit.end)
         if len(run) < 2:
             return False
-        if verdict is None:  # a namesake, unless the listed name gives only an initial
-            return self._watched[hit.who].initial_given
+        if verdict is None:
+            return True
         if verdict == "surname":
             return True
         start, end = verdict[0], verdict[1]
@@ -425,6 +428,8 @@ def _hits(auto, doc: _Doc) -> tuple[list[_Hit], list[_Hit]]:
     for last, (length, surname_entries, given_entries) in auto.iter(" " + folded):
         start = last - length  # in `folded`: the scanned string has one space more
         end = _WORD_RUN.match(folded, last).end()
+        if end - last > _LONGEST_ENDING:
+            continue  # the word goes on past any ending: another word
         ending = folded[last:end]
         for who, endings, female in surname_entries:
             if ending in endings:
