@@ -37,6 +37,7 @@ from watch.match.names import (
     split_name,
     surname_stems,
 )
+from watch.errors import WatchlistError, WatchlistProblem
 from watch.records import Mention, Person
 
 _WORD_RUN = re.compile(f"[{WORD}]*")
@@ -116,6 +117,7 @@ class Matcher:
         does. The default keeps them out: Isakov is not Iskakov."""
         self.people = list(people)
         self.min_score = min_score
+        _check(self.people)
         self._watched: list[_Watched] = []
         self._given_index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         surnames: dict[str, set] = defaultdict(set)
@@ -176,6 +178,8 @@ class Matcher:
 
     def find(self, text: str) -> list[Mention]:
         """Every mention of a watched person in `text`; spans index `text` exactly."""
+        if not isinstance(text, str):
+            raise TypeError(f"Matcher.find wants the text of a document (str), got {type(text)}")
         doc = _Doc(text, coarse(text))
         found: dict[tuple[int, int, int], Mention] = {}
         for who, start, end in self._alias_hits(doc):
@@ -402,6 +406,23 @@ def _automaton(patterns: dict[str, set]):
     return auto
 
 
+def _check(people: list[Person]) -> None:
+    """Every person needs at least one name with letters in it; ids must be unique."""
+    problems = []
+    seen: set[str] = set()
+    for n, person in enumerate(people, 1):
+        if not isinstance(person, Person):
+            raise TypeError(f"Matcher wants watch.records.Person, got {type(person)} at #{n}")
+        if not any(_A_LETTER.search(name) for name in person.names):
+            where = f"person {person.id!r} (#{n})"
+            problems.append(f"{where}: no name or alias with letters to match: {person.names!r}")
+        if person.id in seen:
+            problems.append(f"person {person.id!r} (#{n}): the same id twice")
+        seen.add(person.id)
+    if problems:
+        raise WatchlistError([WatchlistProblem("watchlist", None, p) for p in problems])
+
+
 def _name_automaton(surnames: dict[str, set], givens: dict[str, set]):
     """One automaton for surname and given-name stems: the text is scanned once.
 
@@ -411,7 +432,8 @@ def _name_automaton(surnames: dict[str, set], givens: dict[str, set]):
     auto = ahocorasick.Automaton()
     for text in surnames.keys() | givens.keys():
         entries = (tuple(surnames.get(text, ())), tuple(givens.get(text, ())))
-        auto.add_word(" " + text, (len(text), *entries))
+        endings = frozenset().union(*(e[1] for group in entries for e in group))
+        auto.add_word(" " + text, (len(text), *entries, endings))
     if len(auto):
         auto.make_automaton()
     return auto
@@ -425,11 +447,11 @@ def _hits(auto, doc: _Doc) -> tuple[list[_Hit], list[_Hit]]:
     if not len(auto):
         return surnames, givens
     folded, text = doc.folded, doc.text
-    for last, (length, surname_entries, given_entries) in auto.iter(" " + folded):
-        start = last - length  # in `folded`: the scanned string has one space more
+    for last, (length, surname_entries, given_entries, endings) in auto.iter(" " + folded):
         end = _WORD_RUN.match(folded, last).end()
-        if end - last > _LONGEST_ENDING:
-            continue  # the word goes on past any ending: another word
+        if end - last > _LONGEST_ENDING or folded[last:end] not in endings:
+            continue  # the word goes on past any ending these names take: another word
+        start = last - length  # in `folded`: the scanned string has one space more
         ending = folded[last:end]
         for who, endings, female in surname_entries:
             if ending in endings:
@@ -546,6 +568,7 @@ def _unspaced(ch: str) -> bool:
 
 
 _LETTER_RUN = re.compile(r"[^\W_]+")
+_A_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _as_written(name: str) -> str:
