@@ -140,7 +140,7 @@ def test_screening_finds_near_misses_only_when_asked():
 
 
 def test_a_person_without_a_usable_name_is_a_clear_error():
-    with pytest.raises(WatchlistError, match="'ghost'.*no name or alias with letters"):
+    with pytest.raises(WatchlistError, match=r"'ghost'.*no name or alias with letters"):
         Matcher([ASKAROV, Person("ghost", "  ", aliases=("123",))])
     with pytest.raises(WatchlistError, match="the same id twice"):
         Matcher([ASKAROV, ASKAROV])

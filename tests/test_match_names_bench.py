@@ -10,20 +10,26 @@ figures where they stand so that a change that loses either shows.
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from match_names import compare  # noqa: E402
+from match_names import compare
 
 
-@pytest.fixture(scope="module")
+@lru_cache(maxsize=1)
+def _compare(corpus: Path):
+    return compare(corpus)
+
+
+@pytest.fixture
 def figures(corpus):
     if not (corpus / "names" / "name_bench_cases.csv").is_file():
         pytest.skip(f"name_bench not found under {corpus}/names")
-    return compare(corpus)
+    return _compare(corpus)
 
 
 def test_more_precise_than_logic_v2(figures):

@@ -20,6 +20,7 @@ from importlib import resources
 
 import ahocorasick
 
+from watch.errors import WatchlistError, WatchlistProblem
 from watch.match.align import PARTICLES, SWAP, align, close, name_words, text_word
 from watch.match.fold import SEPARATORS, SOFT, WORD, coarse, key
 from watch.match.names import (
@@ -37,7 +38,6 @@ from watch.match.names import (
     split_name,
     surname_stems,
 )
-from watch.errors import WatchlistError, WatchlistProblem
 from watch.records import Mention, Person
 
 _WORD_RUN = re.compile(f"[{WORD}]*")
