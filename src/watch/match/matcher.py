@@ -150,7 +150,7 @@ class Matcher:
     def _index_parts(self, who, watched: _Watched, parts: NameParts, surnames, givens) -> None:
         stems, female = surname_stems(parts.surname)
         for stem in stems:
-            if stem.text:
+            if len(stem.text.replace(" ", "")) >= 2:  # a one-letter stem is any initial
                 surnames[stem.text].add((who, stem.endings, female))
         watched.surname_keys.add(key(parts.surname))
         if not parts.given:
@@ -195,6 +195,8 @@ class Matcher:
                 verdict = None  # the words around name someone else (another middle name)
             elif aligned and verdict in (None, "surname"):
                 verdict = aligned  # the whole run names them after all ('A. Khamenei')
+            if isinstance(verdict, tuple) and not _cased_name(doc, hit, verdict):
+                verdict = None
             if verdict is None:
                 namesakes.add(hit.who)
             elif verdict == "surname":
@@ -430,9 +432,11 @@ def _name_automaton(surnames: dict[str, set], givens: dict[str, set]):
     letter is a space) is scanned after one: hits come only where a word starts.
     """
     auto = ahocorasick.Automaton()
+    interned: dict[frozenset[str], frozenset[str]] = {}  # a few distinct sets, shared
     for text in surnames.keys() | givens.keys():
         entries = (tuple(surnames.get(text, ())), tuple(givens.get(text, ())))
         endings = frozenset().union(*(e[1] for group in entries for e in group))
+        endings = interned.setdefault(endings, endings)
         auto.add_word(" " + text, (len(text), *entries, endings))
     if len(auto):
         auto.make_automaton()
@@ -539,11 +543,41 @@ def _joins(text: str, word: tuple[int, int], next_start: int, after_word, next_w
     return first.isupper() or hyphen or first.lower() == first.upper()
 
 
+def _cased_name(doc: _Doc, hit: _Hit, verdict) -> bool:
+    """A name in lower case ('amat amat', 'ein E-Health') is taken only when it is long:
+    'azimjan askarov' in a list of tags, not common words that look like a name."""
+    ch = doc.text[hit.start]
+    if ch.isupper() or ch.lower() == ch.upper():
+        return True
+    words = _WORD_RE.findall(doc.folded, verdict[0], verdict[1])
+    return verdict[3] != "initial" and len(words) >= 2 and all(len(w) >= 5 for w in words)
+
+
 def _is_initial(text: str, span: tuple[int, int]) -> bool:
     word = text[span[0] : span[1]]
     if not word[:1].isupper() or len(word) > 3 or (len(word) > 1 and not word[1:].islower()):
         return False
-    return len(word) == 1 or text[span[1] : span[1] + 1] == "."
+    after = text[span[1] : span[1] + 1]
+    if (
+        after == "."
+        and text[span[1] + 1 : span[1] + 2].isalpha()
+        or (span[0] >= 2 and text[span[0] - 1] == "." and text[span[0] - 2].isalpha())
+    ):
+        return _initials_chain(text, span[0])  # 'А.А.' yes, 'C.A.R.E', 'U.S.' no
+    return after == "." or (len(word) == 1 and after not in "-‐‑'’")
+
+
+_CHAIN = re.compile(r"(?:[^\W\d_]\.){2,3}(?=\s|$)")
+
+
+def _initials_chain(text: str, pos: int) -> bool:
+    """Whether the dotted letters around `pos` are two or three initials, then a space."""
+    start = pos
+    while start >= 2 and text[start - 1] == "." and text[start - 2].isalpha():
+        start -= 2
+    if start and text[start - 1].isalnum():
+        return False
+    return bool(_CHAIN.match(text, start))
 
 
 def _span(hit: _Hit, other: tuple[int, int], forward: bool) -> tuple[int, int]:

@@ -85,6 +85,12 @@ def split_name(name: str) -> NameParts:
     else:
         words = name.replace("·", " ").split()
         caps = [i for i, w in enumerate(words) if len(w.strip(".")) > 1 and w.isupper()]
+        if 1 < len(caps) < len(words) and caps == list(range(caps[0], caps[-1] + 1)):
+            # 'NURLAN UULU Kanybek': the surname in capitals, in more than one word
+            surname = " ".join(words[caps[0] : caps[-1] + 1])
+            rest = words[: caps[0]] + words[caps[-1] + 1 :]
+            words = [*rest, surname]
+            caps = [len(words) - 1]
         surname_at = caps[0] if len(caps) == 1 and len(words) > 1 else len(words) - 1
     if not words:
         return NameParts()
