@@ -558,10 +558,8 @@ def _is_initial(text: str, span: tuple[int, int]) -> bool:
     if not word[:1].isupper() or len(word) > 3 or (len(word) > 1 and not word[1:].islower()):
         return False
     after = text[span[1] : span[1] + 1]
-    if (
-        after == "."
-        and text[span[1] + 1 : span[1] + 2].isalpha()
-        or (span[0] >= 2 and text[span[0] - 1] == "." and text[span[0] - 2].isalpha())
+    if (after == "." and text[span[1] + 1 : span[1] + 2].isalpha()) or (
+        span[0] >= 2 and text[span[0] - 1] == "." and text[span[0] - 2].isalpha()
     ):
         return _initials_chain(text, span[0])  # 'А.А.' yes, 'C.A.R.E', 'U.S.' no
     return after == "." or (len(word) == 1 and after not in "-‐‑'’")
