@@ -260,8 +260,8 @@ class Matcher:
         (first, gap), second = words[0], (words[1] if len(words) > 1 else None)
         if _is_initial(doc.text, first):
             return self._by_initials(doc, watched, hit, first, second, forward)
-        if gap.strip(" \t\r\n"):
-            return "surname"  # punctuation between: not one name
+        if gap.strip(" \t\r\n-‐‑'’"):
+            return "surname"  # punctuation between: not one name (Gul'nara-Askarova is)
         if self._is_given(doc, hit, first):
             return self._full(doc, watched, hit, _span(hit, first, forward), forward)
         word = doc.text[first[0] : first[1]]
@@ -497,7 +497,7 @@ def _words_after(doc: _Doc, end: int) -> list[tuple[tuple[int, int], str]]:
     return out
 
 
-_RUN_GAP = re.compile(r"[ \t\-‐‑]{1,3}|\.[ \t]{0,2}|\r?\n")
+_RUN_GAP = re.compile(r"['’]?(?:[ \t\-‐‑]{1,3}|\r?\n)|\.[ \t]{0,2}")
 _RUN_MAX = 5
 
 
