@@ -287,6 +287,7 @@ def backfill(db: Path, people: list[Person], workers: int = 2) -> tuple[float, f
     (count,) = con.execute("SELECT count(*) FROM documents").fetchone()
     con.close()
     step = 1000
+    sys.stdout.flush()  # children must not inherit (and write again) what is buffered
     with mp.get_context("fork").Pool(workers) as pool:
         jobs = [
             pool.apply_async(_match_range, (str(db), lo, lo + step)) for lo in range(0, count, step)
