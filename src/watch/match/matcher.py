@@ -132,6 +132,8 @@ class Matcher:
 
     def _index_person(self, who, person, surnames, givens, aliases) -> _Watched:
         watched = _Watched(person)
+        own_surnames: set[tuple[str, frozenset[str], bool]] = set()  # one person's stems,
+        own_givens: set[Stem] = set()  # gathered over all their names before indexing
         for name in person.names:
             if not name.strip():
                 continue
@@ -140,18 +142,25 @@ class Matcher:
                     aliases[form].add((who, None, False))
                 continue
             parts = split_name(name)
-            self._index_parts(who, watched, parts, surnames, givens)
+            self._index_parts(watched, parts, own_surnames, own_givens)
             words = _as_written(name).split()
             watched.written |= {" ".join(words), " ".join(words[::-1])}
         for phrase in person.context:
             watched.context |= {f" {form}" for form in phrase_spellings(phrase)}
+        for text, endings, female in own_surnames:
+            surnames[text].add((who, endings, female))
+        for stem in own_givens:
+            watched.given.append(stem)
+            self._given_index[stem.text.replace(SOFT, "")].append((who, stem.endings))
+            if len(stem.text) >= 3:
+                givens[stem.text].add((who, stem.endings, False))
         return watched
 
-    def _index_parts(self, who, watched: _Watched, parts: NameParts, surnames, givens) -> None:
+    def _index_parts(self, watched: _Watched, parts: NameParts, surnames, givens) -> None:
         stems, female = surname_stems(parts.surname)
         for stem in stems:
             if len(stem.text.replace(" ", "")) >= 2:  # a one-letter stem is any initial
-                surnames[stem.text].add((who, stem.endings, female))
+                surnames.add((stem.text, stem.endings, female))
         watched.surname_keys.add(key(parts.surname))
         if not parts.given:
             watched.single |= {key(parts.surname)}
@@ -167,12 +176,7 @@ class Matcher:
                 watched.patronymics.add(base)
                 watched.initials |= {f"~{i}" for i in initials(word)}
                 continue
-            stems = given_stems(word)
-            watched.given.extend(stems)
-            for stem in stems:
-                self._given_index[stem.text.replace(SOFT, "")].append((who, stem.endings))
-                if len(stem.text) >= 3:
-                    givens[stem.text].add((who, stem.endings, False))
+            givens.update(given_stems(word))
             watched.given_keys.add(key(word))
             watched.initials |= initials(word)
 
