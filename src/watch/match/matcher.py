@@ -11,6 +11,7 @@ and even there only vowels may differ, and only in the ways romanisations differ
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import defaultdict
@@ -87,6 +88,7 @@ class _Doc:
     _words: str | None = None
     _runs: dict = field(default_factory=dict)
     givens: dict = field(default_factory=dict)  # word span -> people it is a given name of
+    in_context: dict = field(default_factory=dict)  # person -> whether a context word is here
 
     @property
     def words(self) -> str:
@@ -185,9 +187,9 @@ class Matcher:
         if not isinstance(text, str):
             raise TypeError(f"Matcher.find wants the text of a document (str), got {type(text)}")
         doc = _Doc(text, coarse(text))
-        found: dict[tuple[int, int, int], Mention] = {}
+        found = _Found()
         for who, start, end in self._alias_hits(doc):
-            _keep(found, who, self._mention(doc, who, start, end, 1.0, "alias"))
+            found.keep(who, self._mention(doc, who, start, end, 1.0, "alias"))
         pending: list[_Hit] = []
         named: set[int] = set()  # people named in full somewhere in the text
         namesakes: set[int] = set()  # people whose surname someone else wears here
@@ -208,18 +210,18 @@ class Matcher:
             else:
                 start, end, score, how = verdict
                 named.add(hit.who)
-                _keep(found, hit.who, self._mention(doc, hit.who, start, end, score, how))
+                found.keep(hit.who, self._mention(doc, hit.who, start, end, score, how))
         for hit in given_hits:
-            if _covered(found, hit.who, hit.start, hit.end) or not self._surname_near(doc, hit):
+            if found.covers(hit.who, hit.start, hit.end) or not self._surname_near(doc, hit):
                 continue
             verdict = self._aligned(doc, hit)
             if verdict and verdict != SWAP:
                 named.add(hit.who)
-                _keep(found, hit.who, self._mention(doc, hit.who, *verdict))
+                found.keep(hit.who, self._mention(doc, hit.who, *verdict))
         for hit in pending:
             mention = self._surname_only(doc, hit, named, namesakes)
-            if mention and not _covered(found, hit.who, hit.start, hit.end):
-                _keep(found, hit.who, mention)
+            if mention and not found.covers(hit.who, hit.start, hit.end):
+                found.keep(hit.who, mention)
         kept = (m for m in found.values() if m.score >= self.min_score)
         return sorted(kept, key=lambda m: (m.start, -m.end, m.person_id))
 
@@ -397,7 +399,9 @@ class Matcher:
             return self._mention(doc, hit.who, hit.start, hit.end, 0.75, "surname+mention")
         if maybe_female or hit.who in namesakes:
             return None
-        if any(c in doc.words for c in watched.context):
+        if hit.who not in doc.in_context:  # once per person and text
+            doc.in_context[hit.who] = any(c in doc.words for c in watched.context)
+        if doc.in_context[hit.who]:
             return self._mention(doc, hit.who, hit.start, hit.end, 0.7, "surname+context")
         return None
 
@@ -612,14 +616,27 @@ def _as_written(name: str) -> str:
     return " ".join(_LETTER_RUN.findall(name.casefold()))
 
 
-def _keep(found: dict, who: int, mention: Mention) -> None:
-    k = (mention.start, mention.end, who)
-    if k not in found or found[k].score < mention.score:
-        found[k] = mention
+class _Found(dict):
+    """Mentions by (start, end, who), with each person's spans sorted for `covers`."""
 
+    def __init__(self):
+        super().__init__()
+        self.spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
 
-def _covered(found: dict, who: int, start: int, end: int) -> bool:
-    return any(w == who and s <= start and end <= e for (s, e, w) in found)
+    def keep(self, who: int, mention: Mention) -> None:
+        k = (mention.start, mention.end, who)
+        if k not in self:
+            bisect.insort(self.spans[who], (mention.start, mention.end))
+        if k not in self or self[k].score < mention.score:
+            self[k] = mention
+
+    def covers(self, who: int, start: int, end: int) -> bool:
+        """Whether a mention of `who` already spans [start, end) (a name is a few words)."""
+        spans = self.spans.get(who)
+        if not spans:
+            return False
+        i = bisect.bisect_right(spans, (start, float("inf")))
+        return any(e >= end for s, e in spans[max(0, i - 8) : i] if s <= start)
 
 
 def _load_given_names() -> set[str]:
