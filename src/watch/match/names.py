@@ -51,6 +51,7 @@ _OTHER_LETTER = re.compile(r"(?![A-Za-zÀ-ɏͰ-ӿԀ-֏Ⴀ-ჿḀ-ỿ])[^\W\d_]")
 
 
 _HYPHEN = re.compile(r"[-‐‑]")
+_CAMEL = re.compile(r"[A-ZА-ЯЁ][a-zа-яё']{2,}")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ def split_name(name: str) -> NameParts:
         surname_at = len(first.split())
     else:
         words = name.replace("·", " ").split()
+        if len(words) == 1 and len(_CAMEL.findall(name)) > 1:
+            words = _CAMEL.findall(name)  # 'AlisherUsmanov', a name typed without its space
         caps = [i for i, w in enumerate(words) if len(w.strip(".")) > 1 and w.isupper()]
         if 1 < len(caps) < len(words) and caps == list(range(caps[0], caps[-1] + 1)):
             # 'NURLAN UULU Kanybek': the surname in capitals, in more than one word
