@@ -85,11 +85,7 @@ class Site:
                     self._serve(route)
 
             def _serve(self, route: Route) -> None:
-                headers = {
-                    **route.headers,
-                    "ETag": route.etag,
-                    "Last-Modified": route.last_modified,
-                }
+                headers = {**route.headers, "ETag": route.etag, "Last-Modified": route.last_modified}
                 if route.status == 200 and (
                     self.headers.get("If-None-Match") == route.etag
                     or self.headers.get("If-Modified-Since") == route.last_modified
