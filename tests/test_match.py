@@ -150,3 +150,11 @@ def test_a_person_without_a_usable_name_is_a_clear_error():
 
 def test_an_empty_watchlist_finds_nothing():
     assert Matcher([]).find("Azimjan Askarov") == []
+
+
+def test_a_relative_with_the_same_surname_is_not_a_second_mention():
+    matcher = Matcher([Person("asat", "Ekpar Asat"), ASKAROV])
+    text = "Ekpar Asat's sister Rayhan Asat campaigns for him; his son Sherzod Askarov too."
+    assert names(matcher, text) == [("asat", "Ekpar Asat")]
+    # a capitalised word that only starts the sentence is no given name
+    assert names(matcher, "Правозащитник Аскаров основал «Воздух».") == [("askarov", "Аскаров")]

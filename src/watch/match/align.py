@@ -42,6 +42,7 @@ class TextWord:
     folded: str  # coarse, without apostrophes or soft signs
     key: str
     initial: bool
+    weak: bool = False  # capitalised only as a sentence's first word, and no known name
 
 
 def name_words(given: list[str], middle: list[str], surname: str) -> tuple[NameWord, ...]:
@@ -111,10 +112,12 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...], loose: bool = 
                     used[n] = (t, how)
                     break
         texts = [t for n, (t, _) in sorted(used.items())]
-        if texts != sorted(texts) or not _enough(order, used):
+        if texts != sorted(texts) or not used:
             continue
-        if _swapped(order, used, len(text_words) - 1):
-            return SWAP
+        if _swapped(order, used, text_words):
+            return SWAP  # 'Rayhan Asat' for Ekpar Asat: his sister
+        if not _enough(order, used):
+            continue
         hows = {h for _, h in used.values()}
         how = "near" if "near" in hows else "fuzzy" if "fuzzy" in hows else "exact"
         how = "initial" if hows == {"initial"} else how
@@ -132,7 +135,7 @@ def _enough(order: tuple[NameWord, ...], used: dict[int, tuple[int, str]]) -> bo
     return surname and len(used) >= 2
 
 
-def _swapped(order, used, last_t: int) -> bool:
+def _swapped(order, used, text_words) -> bool:
     """A watched word missing where the text has an unknown word in its place."""
     matched_t = sorted(t for t, _ in used.values())
     matched_n = sorted(used)
@@ -141,17 +144,17 @@ def _swapped(order, used, last_t: int) -> bool:
         for t in range(matched_t[0], matched_t[-1] + 1)
         if t not in matched_t
     }
-    if matched_t[0] > 0:
+    if matched_t[0] > 0 and not text_words[matched_t[0] - 1].weak:
         free_t.add(0)  # a capitalised word right before the name: where a given name goes
-    if matched_t[-1] < last_t:
+    if matched_t[-1] < len(text_words) - 1:
         free_t.add(len(matched_t))  # ... or right after it
     free_n = {sum(1 for m in matched_n if m < n) for n in range(len(order)) if n not in used}
     return bool(free_t & free_n)
 
 
-def text_word(raw_folded: str, is_initial: bool) -> TextWord:
+def text_word(raw_folded: str, is_initial: bool, weak: bool = False) -> TextWord:
     folded = raw_folded.replace("'", "").replace(SOFT, "")
-    return TextWord(folded, key(folded), is_initial)
+    return TextWord(folded, key(folded), is_initial, weak)
 
 
 _VOWEL_PAIRS = {frozenset("ao"), frozenset("ou"), frozenset("ei")}

@@ -87,6 +87,7 @@ class _Doc:
     folded: str
     _words: str | None = None
     _runs: dict = field(default_factory=dict)
+    known_given: frozenset = frozenset()  # keys of given names (watchlist and common)
     givens: dict = field(default_factory=dict)  # word span -> people it is a given name of
     in_context: dict = field(default_factory=dict)  # person -> whether a context word is here
 
@@ -102,9 +103,18 @@ class _Doc:
         span = (start, end)
         if span not in self._runs:
             run = _run(self, start, end)
-            words = [text_word(self.folded[s:e], initial) for (s, e), initial in run]
+            words = [
+                text_word(self.folded[s:e], initial, self.weak(s, e)) for (s, e), initial in run
+            ]
             self._runs[span] = (run, words)
         return self._runs[span]
+
+    def weak(self, start: int, end: int) -> bool:
+        """A capitalised word that may only start a sentence ('Жена Аскарова рассказала')
+        rather than be a given name: first in its sentence and no known given name."""
+        before = self.text[max(0, start - 3) : start].rstrip()
+        first = not before or before[-1] in '.!?:;«“"(\n—–-•'
+        return first and key(self.folded[start:end]) not in self.known_given
 
     def upper(self, pos: int) -> bool:
         return self.text[pos].isupper()
@@ -130,7 +140,7 @@ class Matcher:
         self._names = _name_automaton(surnames, givens)
         self._aliases = _automaton(aliases)
         watched_given = {k for w in self._watched for k in w.given_keys}
-        self._known_given = _load_given_names() | watched_given
+        self._known_given = frozenset(_load_given_names() | watched_given)
 
     def _index_person(self, who, person, surnames, givens, aliases) -> _Watched:
         watched = _Watched(person)
@@ -186,7 +196,7 @@ class Matcher:
         """Every mention of a watched person in `text`; spans index `text` exactly."""
         if not isinstance(text, str):
             raise TypeError(f"Matcher.find wants the text of a document (str), got {type(text)}")
-        doc = _Doc(text, coarse(text))
+        doc = _Doc(text, coarse(text), known_given=self._known_given)
         found = _Found()
         for who, start, end in self._alias_hits(doc):
             found.keep(who, self._mention(doc, who, start, end, 1.0, "alias"))
