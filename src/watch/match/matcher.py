@@ -164,7 +164,7 @@ class Matcher:
         for stem in own_givens:
             watched.given.append(stem)
             self._given_index[stem.text.replace(SOFT, "")].append((who, stem.endings))
-            if len(stem.text) >= 3:
+            if len(stem.text) >= 4:  # shorter ones start too many words: too many hits
                 givens[stem.text].add((who, stem.endings, False))
         return watched
 
