@@ -1,0 +1,12 @@
+"""Find mentions of watched people in a text, in any script, spelling and grammatical case.
+
+    matcher = Matcher(people)      # build the index once per watchlist
+    matcher.find(text)             # -> [Mention], spans index `text` exactly
+
+See matcher.py for the method, fold.py for the folding and names.py for endings.
+"""
+
+from watch.match.fold import coarse, fold, key, spellings
+from watch.match.matcher import Matcher
+
+__all__ = ["Matcher", "coarse", "fold", "key", "spellings"]
