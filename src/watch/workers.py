@@ -1,0 +1,150 @@
+"""The CPU work of a poll: parsing pages, building documents, analysing their text.
+
+In a big poll this runs in worker processes, so that the event loop keeps the network
+busy (and a request's timeout is not eaten by parsing elsewhere) and a second core is
+used; a small poll does it inline rather than pay for starting a process. The work
+functions live apart from the crawler and the writer so that a worker process, which
+imports this module to run them, loads only what the CPU work needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime
+
+from watch.analyse import Analyser
+from watch.errors import FetchError
+from watch.extract import extract_page
+from watch.feeds import FeedItem
+from watch.fetch import Fetched
+from watch.fingerprint import fingerprint
+from watch.records import Document, full_text
+from watch.urls import canonical as canonical_url
+
+MIN_FINGERPRINT_CHARS = 400  # shorter texts (headlines, teasers) group too eagerly
+POOL_MIN_SOURCES = 50
+
+
+def processes_for(due: int) -> int:
+    if due < POOL_MIN_SOURCES:
+        return 0
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+class Cpu:
+    def __init__(self, people, *, processes: int = 0):
+        self.pool = None
+        self.people = tuple(people)
+        if processes:
+            self.pool = ProcessPoolExecutor(
+                processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=work_init,
+                initargs=(tuple(people),),
+            )
+        else:
+            work_init(tuple(people))
+
+    async def call(self, fn, *args):
+        if self.pool is not None:
+            try:
+                loop = asyncio.get_running_loop()
+                result, seconds = await loop.run_in_executor(self.pool, _timed, fn, *args)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): carry on in this process rather
+                # than fail every source still to come.
+                self.pool = None
+                work_init(self.people)
+        if self.pool is None:
+            result, seconds = _timed(fn, *args)
+        TIMINGS[fn.__name__.removeprefix("work_")] += seconds
+        if isinstance(result, _Failed):
+            raise FetchError(result.key, result.message)
+        return result
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Where a poll's time goes (CPU seconds per stage, wall seconds writing); `verbose` prints it.
+TIMINGS: Counter[str] = Counter()
+
+
+def _timed(fn, *args):
+    started = time.process_time()
+    result = fn(*args)
+    return result, time.process_time() - started
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A FetchError crossing a process boundary (its constructor does not pickle)."""
+
+    key: str
+    message: str
+
+
+_analyser: Analyser | None = None
+
+
+def work_init(people) -> None:
+    global _analyser
+    _analyser = Analyser(people)
+
+
+def work_page(body: bytes, url: str, content_type: str):
+    return extract_page(body, url, content_type)
+
+
+@dataclass(frozen=True)
+class ArticleJob:
+    item: FeedItem
+    page: Fetched | None  # the article page, when one was fetched
+    language: str | None  # the source's, which wins over the page's
+    source_id: str
+    now: datetime
+
+
+def work_articles(jobs: list[ArticleJob]) -> list[tuple[Document, tuple | None]]:
+    """Build each item's document (from its article page when there is one) and analyse it."""
+    return [work_article(job) for job in jobs]
+
+
+def work_article(job: ArticleJob) -> tuple[Document, tuple | None]:
+    item = job.item
+    text, title, canonical, published, language = item.text, item.title, "", None, None
+    if job.page is not None:
+        page = extract_page(job.page.body, job.page.url, job.page.content_type)
+        if len(page.text) > len(text):
+            text = page.text
+        title = title or page.title
+        canonical, published, language = page.canonical_url, page.published, page.language
+    doc = Document(
+        url=item.url,
+        text=full_text(title, text),
+        title=title,
+        canonical_url=canonical_url(canonical or item.url),
+        language=job.language or language,
+        published=item.published or published,
+        fetched=job.now,
+        source_id=job.source_id,
+        guid=item.guid,
+    )
+    if not doc.text.strip():
+        return doc, None
+    day = doc.published.date() if doc.published else None
+    return doc, work_analyse(doc.text, doc.url, doc.language, day)
+
+
+def work_analyse(text: str, url: str, language: str | None, published):
+    scan = _analyser.analyse(text, input=url, language=language, published=published)
+    fp = fingerprint(text) if len(text) >= MIN_FINGERPRINT_CHARS else None
+    return scan, fp
