@@ -16,7 +16,7 @@ from watch.extract import parse_sitemap
 from watch.feeds import FeedItem, looks_like_feed, looks_like_sitemap, parse_feed
 from watch.fetch import Fetched, Fetcher
 from watch.records import Document, ScanResult, Source, Watchlist, full_text
-from watch.sources import FULL_FETCH_EVERY, search_urls
+from watch.sources import FULL_FETCH_EVERY, parse_time, search_urls
 from watch.urls import canonical as canonical_url
 from watch.workers import ArticleJob, Cpu, work_analyse, work_articles, work_page
 
@@ -25,7 +25,7 @@ LISTING_MIN_LINKS = 3  # a page with fewer article links is watched for change i
 PERMANENT_ARTICLE_ERRORS = frozenset(
     {"content_type", "too_large", "robots_disallowed", "bad_scheme", "bad_url", "http_404",
      "http_410", "http_401", "http_403", "redirect_loop", "too_many_redirects", "host_not_allowed"}
-)  # fmt: skip  # how long finished sources wait to be written together
+)  # fmt: skip
 
 
 # -- what one source yields -----------------------------------------------------------------
@@ -97,7 +97,7 @@ class Crawler:
     async def _fetch_endpoint(self, out: Outcome, url: str) -> Fetched | None:
         """The body if it changed since the last stored fetch, else None."""
         old = self._old_validators(out, url)
-        full_at = _parse_time(old.get("full_at"))
+        full_at = parse_time(old.get("full_at"))
         full = full_at is None or self.now - full_at >= FULL_FETCH_EVERY
         got = await self.fetcher.get(
             url,
@@ -188,7 +188,7 @@ class Crawler:
         source = out.source
         state = out.row.get("state") or {}
         feed = state.get("discovered_feed")
-        found_at = _parse_time(state.get("discovered_at"))
+        found_at = parse_time(state.get("discovered_at"))
         if feed and found_at and self.now - found_at < FULL_FETCH_EVERY:
             out.primary, out.discovered_feed, out.discovered_at = feed, feed, state["discovered_at"]
             await self._feed_endpoint(out, feed)
@@ -275,12 +275,3 @@ class Crawler:
             return
         page = await self.cpu.call(work_page, got.body, got.url, got.content_type)
         await self._links(out, url, page.article_links)
-
-
-def _parse_time(value) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None

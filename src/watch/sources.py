@@ -77,7 +77,7 @@ def backoff(
 def failing_since(row: dict) -> datetime | None:
     if not row.get("consecutive_failures"):
         return None
-    return _parse((row.get("state") or {}).get("failing_since")) or row.get("last_success")
+    return parse_time((row.get("state") or {}).get("failing_since")) or row.get("last_success")
 
 
 def is_dark(row: dict, now: datetime, after: timedelta = DARK_AFTER) -> bool:
@@ -100,7 +100,7 @@ def condition(row: dict, now: datetime) -> str:
     last_new = row.get("last_new_item")
     gap = usual_gap(row)
     quiet_after = max(QUIET_MIN, gap * QUIET_FACTOR) if gap else QUIET_MIN
-    reference = last_new or _parse((row.get("state") or {}).get("first_success"))
+    reference = last_new or parse_time((row.get("state") or {}).get("first_success"))
     if reference is not None and now - reference >= quiet_after:
         return "quiet"
     return "ok"
@@ -149,7 +149,8 @@ def health(db: Path, *, now: datetime | None = None) -> list[dict]:
     return health_rows(rows, now or utcnow())
 
 
-def _parse(value) -> datetime | None:
+def parse_time(value) -> datetime | None:
+    """A stored time (a datetime, or ISO text from a JSON state), else None."""
     if isinstance(value, datetime):
         return value
     if not value:
