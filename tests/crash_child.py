@@ -5,11 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import watch.analyse
-from tests.crawlkit import DiedDetector, feed_source, watchlist
+from tests.crawlkit import feed_source, watchlist
 
 if __name__ == "__main__":
-    watch.analyse.Detector = DiedDetector
     from watch.poll import poll
 
     db = Path(sys.argv[1])

@@ -94,26 +94,6 @@ def settings(**kw) -> Settings:
     return replace(FAST, **kw)
 
 
-class DiedDetector:
-    """A real, tiny detector: each sentence saying a watched person died is a 'died' event.
-
-    The interim detector finds nothing; the poll tests need events to file and flag."""
-
-    def detect(self, text, mentions, *, language=None, published=None):
-        from watch.records import Event
-
-        events = []
-        for m in mentions:
-            start = text.rfind(".", 0, m.start) + 1
-            end = text.find(".", m.end)
-            sentence = text[start : end if end > 0 else len(text)].strip()
-            if " died" in sentence:
-                events.append(
-                    Event(m.person_id, "died", sentence, "died", custody="deceased", start=start)
-                )
-        return events
-
-
 def crash_site_routes(site, feeds: int = 24, items: int = 6) -> list[str]:
     """Feeds whose items are teasers linking to article pages, some reporting a death."""
     urls = []
