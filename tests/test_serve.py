@@ -32,7 +32,8 @@ from watch.serve.security import CSP, hash_password, read_users
 from watch.serve.text import csv_cell, highlight, web_url
 from watch.store import open_store
 from watch.store.connection import now
-from watch.store.search import appeal_staleness, split_terms
+from watch.store.person_story import appeal_staleness
+from watch.store.search import split_terms
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "a-long-enough-dashboard-token"

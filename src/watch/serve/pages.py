@@ -28,7 +28,7 @@ from watch.serve.feed import atom
 from watch.serve.savedviews import chart_problem, load_views
 from watch.serve.security import log_in
 from watch.serve.text import csv_cell, highlight, label
-from watch.store import listings, search
+from watch.store import health, listings, person_story, reviewing, search
 from watch.store.connection import now
 
 QUEUE_LIMIT = 200
@@ -78,10 +78,10 @@ def queue():
         flags = listings.flags(store)
         shown = flags[:QUEUE_LIMIT]
         ids = [f["id"] for f in shown]
-        names = search.matched_names(store, ids)
-        copies = search.story_copies(store, ids)
-        changes = search.flag_changes(store, ids)
-        recent = search.recent_reviews(store, limit=10)
+        names = reviewing.matched_names(store, ids)
+        copies = reviewing.story_copies(store, ids)
+        changes = reviewing.flag_changes(store, ids)
+        recent = reviewing.recent_reviews(store, limit=10)
     for i, flag in enumerate(shown):
         flag["evidence_html"] = highlight(flag["evidence"], names.get(flag["id"], []), flag["cue"])
         flag["copies"] = copies.get(flag["id"], [])
@@ -99,12 +99,12 @@ def queue():
 
 def flag_page(flag_id: int):
     with ctx().archive.reading() as store:
-        flag = search.flag_detail(store, flag_id)
+        flag = reviewing.flag_detail(store, flag_id)
         if flag is None:
             abort(404, description=f"there is no flag {flag_id}")
-        names = search.matched_names(store, [flag_id]).get(flag_id, [])
-        copies = search.story_copies(store, [flag_id]).get(flag_id, [])
-        change = search.flag_changes(store, [flag_id]).get(flag_id, {})
+        names = reviewing.matched_names(store, [flag_id]).get(flag_id, [])
+        copies = reviewing.story_copies(store, [flag_id]).get(flag_id, [])
+        change = reviewing.flag_changes(store, [flag_id]).get(flag_id, {})
     flag["evidence_html"] = highlight(flag["evidence"], names, flag["cue"])
     return render_template("flag.html", flag=flag, copies=copies, change=change)
 
@@ -157,12 +157,12 @@ def people():
 
 def person_page(person_id: str):
     with ctx().archive.reading() as store:
-        person = search.person(store, person_id)
+        person = person_story.person(store, person_id)
         if person is None:
             abort(404, description=f"there is no person {person_id!r} on the watchlist")
         history = listings.history(store, person_id)
-        weekly = search.mentions_per_week(store, person_id)
-        latest = search.latest_mentions(store, person_id, limit=LATEST_MENTIONS)
+        weekly = person_story.mentions_per_week(store, person_id)
+        latest = person_story.latest_mentions(store, person_id, limit=LATEST_MENTIONS)
         flags = listings.flags(store, all=True, person=person_id)[:20]
     for mention in latest:
         mention["snippet_html"] = highlight(mention["snippet"] or "", mention["matched"])
@@ -173,7 +173,7 @@ def person_page(person_id: str):
         title=f"Mentions of {person['name']} per week",
         integers=True,
     )
-    appeals = search.appeal_staleness(person["appeals"], history)
+    appeals = person_story.appeal_staleness(person["appeals"], history)
     return render_template(
         "person.html",
         person=person,
@@ -199,7 +199,7 @@ def source_health(store) -> list[dict]:
     try:
         from watch.sources import health_rows
     except ImportError:
-        return search.source_health(store)
+        return health.source_health(store)
     rows = health_rows(store.source_rows(), now())
     for row in rows:
         row["health"] = row.get("condition") or "ok"
