@@ -28,7 +28,8 @@ from watch.serve.feed import atom
 from watch.serve.savedviews import chart_problem, load_views
 from watch.serve.security import log_in
 from watch.serve.text import csv_cell, highlight, label
-from watch.store import health, listings, person_story, reviewing, search
+from watch.sources import health_rows
+from watch.store import listings, person_story, reviewing, search
 from watch.store.connection import now
 
 QUEUE_LIMIT = 200
@@ -194,12 +195,8 @@ HEALTH_ORDER = {"dead": 0, "failing": 1, "quiet": 2, "new": 3, "ok": 4}
 
 
 def source_health(store) -> list[dict]:
-    """The crawler's health report when it is there (watch.sources), else the columns read
-    directly: the same keys either way, `health` being one of HEALTH_ORDER."""
-    try:
-        from watch.sources import health_rows
-    except ImportError:
-        return health.source_health(store)
+    """The crawler's health report (watch.sources), worst first; `health` is one of
+    HEALTH_ORDER."""
     rows = health_rows(store.source_rows(), now())
     for row in rows:
         row["health"] = row.get("condition") or "ok"

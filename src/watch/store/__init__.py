@@ -10,7 +10,6 @@ listings      what the commands and the dashboard read
 search        the dashboard's archive search, CSV export and saved views
 person_story  the dashboard's person page: mentions per week, latest documents, appeals
 reviewing     the dashboard's review queue and flag pages: names, copies, decisions
-health        the dashboard's sources page: each source's one-word health
 """
 
 from watch.store.archive import Store, evidence_key, open_store

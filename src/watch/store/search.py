@@ -2,8 +2,8 @@
 
 Searches and saved views run on a user-SQL connection (read-only, no files, no
 network, a time limit: see store.connection.run_user_sql); the search form's filter
-choices, like the dashboard's other reads (store.person_story, store.reviewing,
-store.health), take a Store opened read-only for one request.
+choices, like the dashboard's other reads (store.person_story, store.reviewing),
+take a Store opened read-only for one request.
 
 Free text is matched by a case-blind RE2 regular expression of the literal words,
 not the fts extension: an fts index has to be written into the file and rebuilt
