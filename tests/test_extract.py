@@ -78,19 +78,6 @@ def test_article_main_text_title_and_metadata():
     assert page.encoding is None
 
 
-def test_to_document_carries_everything_over():
-    page = extract_page(ARTICLE, URL)
-    fetched = datetime(2020, 7, 26, tzinfo=UTC)
-    doc = page.to_document(source_id="example", fetched=fetched)
-    assert (doc.url, doc.text, doc.title) == (URL, page.text, page.title)
-    assert (doc.canonical_url, doc.published, doc.language) == (
-        page.canonical_url,
-        page.published,
-        "en",
-    )
-    assert (doc.source_id, doc.fetched) == ("example", fetched)
-
-
 def test_bytes_are_decoded_with_the_header_or_meta_charset():
     russian = ARTICLE.replace('<meta charset="utf-8">', '<meta charset="windows-1251">').replace(
         PARAGRAPHS[0], "Правозащитник Азимжан Аскаров умер в колонии, сообщил его адвокат."

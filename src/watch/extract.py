@@ -28,7 +28,6 @@ from trafilatura.utils import load_html
 
 from watch.charset import decode
 from watch.errors import FetchError
-from watch.records import Document
 from watch.urls import canonical, is_http, same_site
 
 __all__ = ["Page", "extract_page", "parse_sitemap"]
@@ -47,19 +46,6 @@ class Page:
     feed_links: list[str] = field(default_factory=list)  # RSS/Atom/JSON feeds it announces
     article_links: list[str] = field(default_factory=list)  # same-site article-like links
     encoding: str | None = None  # the charset the bytes were decoded with, if bytes
-
-    def to_document(self, *, source_id: str | None = None, fetched: datetime | None = None):
-        """The archive's Document for this page."""
-        return Document(
-            url=self.url,
-            text=self.text,
-            title=self.title,
-            canonical_url=self.canonical_url,
-            language=self.language,
-            published=self.published,
-            fetched=fetched,
-            source_id=source_id,
-        )
 
 
 # --- the page --------------------------------------------------------------------------------
