@@ -3,7 +3,8 @@
     matcher = Matcher(people)      # build the index once per watchlist
     matcher.find(text)             # -> [Mention], spans index `text` exactly
 
-See matcher.py for the method, fold.py for the folding and names.py for endings.
+See matcher.py for the method (index.py, doc.py and judge.py for its steps), fold.py
+for the folding and names.py for endings.
 """
 
 from watch.match.fold import coarse, fold, key, spellings

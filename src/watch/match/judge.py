@@ -1,0 +1,200 @@
+"""Judging a hit by the words beside it: a given name, initials or a patronymic make
+it a mention in full; a bare surname counts only with the full name or a context word
+elsewhere in the text; another given name or initial means a namesake.
+
+`Judge` is mixed into Matcher (its methods use the matcher's `_watched`,
+`_given_index`, `_known_given`, `min_score` and `_mention`), so the per-hit calls in
+`Matcher.find` stay plain method calls.
+"""
+
+from __future__ import annotations
+
+import re
+
+from watch.match.align import SWAP, align, close
+from watch.match.doc import WORD_RE, Doc, Hit, is_initial, words_after, words_before
+from watch.match.fold import SOFT, WORD, coarse, key
+from watch.match.index import Watched, as_written
+from watch.match.names import patronymic
+
+_NEAR = re.compile(f"(?<![{WORD}])[{WORD}]")
+
+
+class Judge:
+    """The matcher's verdicts on single hits (see the module docstring)."""
+
+    # --- a surname hit, judged by its neighbours
+
+    def _verify(self, doc: Doc, hit: Hit):
+        """(start, end, score, how) if named in full; "surname" if bare; None for a namesake."""
+        watched = self._watched[hit.who]
+        for side, forward in ((words_before, False), (words_after, True)):
+            words = side(doc, hit.start if not forward else hit.end)
+            verdict = self._beside(doc, watched, hit, words, forward)
+            if verdict != "surname":
+                return verdict
+        if not doc.upper(hit.start) and doc.text[hit.start].lower() != doc.text[hit.start].upper():
+            return None  # a lower-case word in a cased script is no name
+        if watched.single and key(doc.folded[hit.start : hit.end]) in watched.single:
+            return (hit.start, hit.end, 0.8, "alias")  # listed as one word: enough on its own
+        return "surname"
+
+    def _beside(self, doc: Doc, watched: Watched, hit: Hit, words, forward: bool):
+        """Judge the surname by the one or two words on one side of it."""
+        if not words:
+            return "surname"
+        (first, gap), second = words[0], (words[1] if len(words) > 1 else None)
+        if is_initial(doc.text, first):
+            return self._by_initials(doc, watched, hit, first, second, forward)
+        if gap.strip(" \t\r\n-‐‑'’"):
+            return "surname"  # punctuation between: not one name (Gul'nara-Askarova is)
+        if self._is_given(doc, hit, first):
+            return self._full(doc, watched, hit, _span(hit, first, forward), forward)
+        word = doc.text[first[0] : first[1]]
+        if doc.upper(first[0]) and self._is_fuzzy_given(watched, word):
+            return (*_span(hit, first, forward), 0.7, "fuzzy")
+        middle = second and not second[1].strip(" \t\r\n") and doc.upper(first[0])
+        if middle and self._is_given(doc, hit, second[0]):
+            base = patronymic(key(word))
+            if base and watched.patronymics and base not in watched.patronymics:
+                return None  # same name, another father: another person
+            return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
+        if doc.upper(first[0]) and self._is_other_given(watched, word):
+            return None
+        return "surname"
+
+    def _by_initials(self, doc: Doc, watched: Watched, hit: Hit, first, second, forward):
+        """'A. Askarov', 'Askarov A.', 'С. И. Петров', 'Azimjan A. Askarov'."""
+        letter = coarse(doc.text[first[0] : first[1]]).lower()
+        if second and self._is_given(doc, hit, second[0]):
+            return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
+        if second and is_initial(doc.text, second[0]) and not forward:
+            outer = coarse(doc.text[second[0][0] : second[0][1]]).lower()
+            if outer in watched.initials and (
+                not watched.patronymics or f"~{letter}" in watched.initials
+            ):
+                return (*_span(hit, second[0], forward), 0.8, "initial")
+            return None
+        if letter in watched.initials:
+            end = first[1] + 1 if forward and doc.text[first[1] : first[1] + 1] == "." else None
+            span = _span(hit, first, forward)
+            return (span[0], end or span[1], 0.8, "initial")
+        return None  # another initial: another person
+
+    def _full(self, doc: Doc, watched: Watched, hit: Hit, span, forward: bool):
+        """A name in full: as listed (1.0), respelt (0.95) or inflected (0.9)."""
+        if forward:  # 'Петров Сергей Иванович': take the patronymic along
+            after = words_after(doc, span[1])
+            if after and not after[0][1].strip() and doc.upper(after[0][0][0]):
+                word = doc.text[after[0][0][0] : after[0][0][1]]
+                if patronymic(key(word)) in watched.patronymics:
+                    span = (span[0], after[0][0][1])
+        if as_written(doc.text[span[0] : span[1]]) in watched.written:
+            return (*span, 1.0, "alias")
+        if hit.ending not in ("", "a" if hit.female else ""):
+            return (*span, 0.9, "inflection")
+        return (*span, 0.95, "transliteration")
+
+    def _is_given(self, doc: Doc, hit: Hit, span: tuple[int, int]) -> bool:
+        """Whether the word at `span` is one of this person's given names, in any form."""
+        if span not in doc.givens:
+            doc.givens[span] = self._given_of(doc.folded[span[0] : span[1]])
+        return hit.who in doc.givens[span]
+
+    def _given_of(self, word: str) -> set[int]:
+        """Everyone whose given name (stem + an ending it allows) this folded word is."""
+        word = word.replace(SOFT, "")
+        if "'" in word and not word.startswith(("g'", "o'")):
+            word = word.split("'")[0]  # Azimjan's
+        word = word.replace("'", "")
+        found: set[int] = set()
+        for i in range(1, len(word) + 1):
+            for who, endings in self._given_index.get(word[:i], ()):
+                if word[i:] in endings:
+                    found.add(who)
+        return found
+
+    def _is_fuzzy_given(self, watched: Watched, word: str) -> bool:
+        """A misspelt given name ('Vladmir', 'Azimjon')."""
+        k = key(word)
+        return len(k) >= 4 and any(close(k, g) for g in watched.given_keys)
+
+    def _is_other_given(self, watched: Watched, word: str) -> bool:
+        k = key(word)
+        bases = {k} | {
+            k[: -len(e)] for e in ("a", "i", "u", "e", "om", "oi", "ei") if k.endswith(e)
+        }
+        bases |= {b + "a" for b in list(bases)}
+        return bool(bases & self._known_given) and not (bases & watched.given_keys)
+
+    def _worth_aligning(self, doc: Doc, hit: Hit, verdict) -> bool:
+        """Whether aligning the run could change the verdict: skipped where it cannot."""
+        if verdict is None and not self._watched[hit.who].initial_given:
+            return False  # a namesake, unless a listed name gives only an initial
+        run, _ = doc.run(hit.start, hit.end)
+        if len(run) < 2:
+            return False
+        if verdict is None:
+            return True
+        if verdict == "surname":
+            return True
+        start, end = verdict[0], verdict[1]
+        return len(run) > 2 or any(s < start or e > end for (s, e), _ in run)  # a swap?
+
+    def _surname_near(self, doc: Doc, hit: Hit) -> bool:
+        """Cheap test before aligning: a capitalised word beside the given name (or one
+        further, past a middle name) starts like one of the person's surnames."""
+        firsts = self._watched[hit.who].surname_firsts
+        folded = doc.folded
+        for m in _NEAR.finditer(folded, max(0, hit.start - 40), hit.end + 40):
+            if folded[m.start()] in firsts and doc.upper(m.start()):
+                return True
+        return False
+
+    # --- the run of capitalised words around a hit, aligned with each listed name
+
+    def _aligned(self, doc: Doc, hit: Hit):
+        """(start, end, score, how) if the run names the person; SWAP; or None."""
+        run, words = doc.run(hit.start, hit.end)
+        if len(run) < 2:
+            return None
+        verdicts = [align(words, name) for name in self._watched[hit.who].names]
+        found = [v for v in verdicts if v and v != SWAP]
+        if not found and self.min_score < 0.5:
+            loose = [align(words, name, loose=True) for name in self._watched[hit.who].names]
+            found = [v for v in loose if v and v != SWAP]
+        if not found:
+            return SWAP if SWAP in verdicts else None
+        first, last, how = min(found, key=lambda v: v[1] - v[0])
+        start, end = run[first][0][0], run[last][0][1]
+        if how == "exact":
+            return self._full(doc, self._watched[hit.who], hit, (start, end), False)
+        return (start, end, {"initial": 0.8, "fuzzy": 0.7}.get(how, 0.45), how)
+
+    def _surname_only(self, doc: Doc, hit: Hit, named: set[int], namesakes: set[int]):
+        """A bare surname counts when the text also names the person or their context."""
+        watched = self._watched[hit.who]
+        maybe_female = not hit.female and hit.ending.startswith("a")
+        if hit.who in named and not (maybe_female and hit.who in namesakes):
+            return self._mention(doc, hit.who, hit.start, hit.end, 0.75, "surname+mention")
+        if maybe_female or hit.who in namesakes:
+            return None
+        if hit.who not in doc.in_context:  # once per person and text
+            doc.in_context[hit.who] = any(c in doc.words for c in watched.context)
+        if doc.in_context[hit.who]:
+            return self._mention(doc, hit.who, hit.start, hit.end, 0.7, "surname+context")
+        return None
+
+
+def cased_name(doc: Doc, hit: Hit, verdict) -> bool:
+    """A name in lower case ('amat amat', 'ein E-Health') is taken only when it is long:
+    'azimjan askarov' in a list of tags, not common words that look like a name."""
+    ch = doc.text[hit.start]
+    if ch.isupper() or ch.lower() == ch.upper():
+        return True
+    words = WORD_RE.findall(doc.folded, verdict[0], verdict[1])
+    return verdict[3] != "initial" and len(words) >= 2 and all(len(w) >= 5 for w in words)
+
+
+def _span(hit: Hit, other: tuple[int, int], forward: bool) -> tuple[int, int]:
+    return (hit.start, other[1]) if forward else (other[0], hit.end)
