@@ -19,7 +19,6 @@ _WORD_RUN = re.compile(f"[{WORD}]*")
 WORD_RE = re.compile(f"[{WORD}]+")
 _LONGEST_ENDING = max(map(len, MALE_SURNAME | FEMALE_SURNAME | A_NOUN | Y_NOUN))
 _WINDOW = 48  # characters looked at on either side of a hit
-_ENDING_KEYS = sorted({key(e) for e in MALE_SURNAME | FEMALE_SURNAME}, key=len, reverse=True)
 
 
 @dataclass(frozen=True)
