@@ -148,3 +148,11 @@ def same_site(a: str, b: str) -> bool:
     if not ha or not hb:
         return False
     return ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha)
+
+
+def canonical_or(url: str, fallback: str) -> str:
+    """canonical(url), or `fallback` when canonical() rejects the URL."""
+    try:
+        return canonical(url)
+    except ValueError:
+        return fallback
