@@ -28,6 +28,12 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+    """An executed query's rows as dicts keyed by column name."""
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _is_lock_conflict(error: Exception) -> bool:
     return "lock" in str(error).lower()
 

@@ -14,7 +14,7 @@ import duckdb
 
 from watch.fingerprint import from_bytes, to_bytes
 from watch.records import Document
-from watch.store.connection import now
+from watch.store.connection import as_dicts, now
 
 
 def content_hash(*parts: str | None) -> str:
@@ -203,8 +203,7 @@ class DocumentWrites:
             " WHERE coalesce(story_id, id) = ? ORDER BY id",
             [story_id],
         )
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
+        return as_dicts(cursor)
 
 
 def _naive(value: datetime | None) -> datetime | None:

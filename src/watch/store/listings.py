@@ -6,12 +6,11 @@ from datetime import date
 from pathlib import Path
 
 from watch.store.archive import Store
+from watch.store.connection import as_dicts
 
 
 def _dicts(store: Store, sql: str, params: list) -> list[dict]:
-    cursor = store.con.execute(sql, params)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return as_dicts(store.con.execute(sql, params))
 
 
 def flags(store: Store, *, all: bool = False, person: str | None = None) -> list[dict]:

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime, timedelta
 
 from watch.store.archive import Store
-from watch.store.connection import now
+from watch.store.connection import as_dicts, now
 
 
 def person(store: Store, person_id: str) -> dict | None:
@@ -73,8 +73,7 @@ def latest_mentions(store: Store, person_id: str, *, limit: int = 20) -> list[di
         """,
         [person_id, limit],
     )
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return as_dicts(cursor)
 
 
 def appeal_staleness(appeals: list[dict], history: list[dict]) -> list[dict]:

@@ -4,6 +4,7 @@ copies of the story, the flag's decision, recent reviews, and what a flag would 
 from __future__ import annotations
 
 from watch.store.archive import Store
+from watch.store.connection import as_dicts
 
 
 def matched_names(store: Store, flag_ids: list[int]) -> dict[int, list[str]]:
@@ -108,8 +109,7 @@ def recent_reviews(store: Store, limit: int = 20) -> list[dict]:
         """,
         [limit],
     )
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return as_dicts(cursor)
 
 
 def flag_changes(store: Store, flag_ids: list[int]) -> dict[int, dict]:
@@ -123,5 +123,4 @@ def flag_changes(store: Store, flag_ids: list[int]) -> dict[int, dict]:
         """,
         [flag_ids],
     )
-    columns = [d[0] for d in cursor.description]
-    return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    return {row["id"]: row for row in as_dicts(cursor)}

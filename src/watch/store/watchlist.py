@@ -13,7 +13,7 @@ from dataclasses import asdict
 import duckdb
 
 from watch.records import Person, Source, Status, Watchlist
-from watch.store.connection import now
+from watch.store.connection import as_dicts, now
 from watch.store.documents import content_hash
 
 
@@ -117,14 +117,10 @@ class WatchlistWrites:
 
     def source_rows(self) -> dict[str, dict]:
         """Every source's stored fetch state, by id (`state` is a JSON dict for the crawler)."""
-        cursor = self.con.execute("SELECT * FROM sources")
-        columns = [d[0] for d in cursor.description]
-        rows = {}
-        for values in cursor.fetchall():
-            row = dict(zip(columns, values, strict=True))
+        rows = as_dicts(self.con.execute("SELECT * FROM sources"))
+        for row in rows:
             row["state"] = json.loads(row["state"]) if row["state"] else {}
-            rows[row["id"]] = row
-        return rows
+        return {row["id"]: row for row in rows}
 
     def update_source(self, source_id: str, **fields) -> None:
         unknown = set(fields) - set(self.SOURCE_FIELDS)
