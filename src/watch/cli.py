@@ -166,17 +166,22 @@ def poll(obj: Context, force: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--all", "show_all", is_flag=True, help="Sources taken off the watchlist (retired) too."
+)
 @click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
 @pass_context
-def sources(obj: Context, as_json: bool) -> None:
+def sources(obj: Context, show_all: bool, as_json: bool) -> None:
     """Each source's health: dead (failing) or quiet, last success, last error, next due."""
     from watch.sources import health
 
-    with open_store(obj.db) as store:
+    with open_store(obj.db) as store:  # marks sources taken off the watchlist as retired
         store.sync_watchlist(obj.watchlist)
-    rows = health(obj.db)
+    rows = health(obj.db, include_retired=show_all)
     columns = ["name", "condition", "last_success", "last_error", "consecutive_failures", "next_due",
                "items_seen", "last_new_item"]  # fmt: skip
+    if show_all:
+        columns.append("retired_at")
     emit(rows, as_json=as_json, columns=columns, empty="No sources in the watchlist.")
 
 

@@ -33,10 +33,19 @@ def is_due(row: dict | None, now: datetime) -> bool:
     return due is None or due <= now
 
 
+def is_retired(row: dict | None) -> bool:
+    """Taken off the watchlist: kept for its documents' sake, never polled."""
+    return (row or {}).get("retired_at") is not None
+
+
 def due_sources(
     sources: Sequence[Source], rows: dict[str, dict], now: datetime, *, force: bool = False
 ) -> list[Source]:
-    return [s for s in sources if force or is_due(rows.get(s.id), now)]
+    return [
+        s
+        for s in sources
+        if not is_retired(rows.get(s.id)) and (force or is_due(rows.get(s.id), now))
+    ]
 
 
 def search_urls(source: Source, people: Sequence[Person]) -> list[tuple[str, str]]:
@@ -106,9 +115,14 @@ def condition(row: dict, now: datetime) -> str:
     return "ok"
 
 
-def health_rows(rows: dict[str, dict], now: datetime) -> list[dict]:
+def health_rows(
+    rows: dict[str, dict], now: datetime, *, include_retired: bool = False
+) -> list[dict]:
+    """One plain dict per source, by name; retired sources only with `include_retired`."""
     out = []
     for row in sorted(rows.values(), key=lambda r: r["name"]):
+        if is_retired(row) and not include_retired:
+            continue
         state = row.get("state") or {}
         since = failing_since(row)
         out.append(
@@ -130,23 +144,25 @@ def health_rows(rows: dict[str, dict], now: datetime) -> list[dict]:
                 "usual_gap_hours": state.get("gap_hours"),
                 "discovered_feed": state.get("discovered_feed"),
                 "warning": state.get("warning"),
+                "retired_at": row.get("retired_at"),
             }
         )
     return out
 
 
-def health(db: Path, *, now: datetime | None = None) -> list[dict]:
+def health(db: Path, *, now: datetime | None = None, include_retired: bool = False) -> list[dict]:
     """Every source's health, for `appealwatch sources [--json]`: a list of plain dicts.
 
     Timestamps are naive UTC datetimes (the CLI formats them; json.dumps(default=str)
-    works). `condition` is 'new', 'ok', 'failing', 'dead' or 'quiet'.
+    works). `condition` is 'new', 'ok', 'failing', 'dead' or 'quiet'; `retired_at` is
+    when the source left the watchlist (retired ones only with `include_retired`).
     """
     from watch.store import open_store
     from watch.store.connection import now as utcnow
 
     with open_store(db, read_only=True) as store:
         rows = store.source_rows()
-    return health_rows(rows, now or utcnow())
+    return health_rows(rows, now or utcnow(), include_retired=include_retired)
 
 
 def parse_time(value) -> datetime | None:

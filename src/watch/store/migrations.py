@@ -149,9 +149,16 @@ ALTER TABLE documents ADD COLUMN fingerprint BLOB;
 ALTER TABLE documents ADD COLUMN story_id BIGINT
 """
 
+# A source taken off the watchlist keeps its row (its documents reference it) and is
+# marked retired: never polled, hidden from health, cleared if it comes back.
+SOURCES_RETIRED = """
+ALTER TABLE sources ADD COLUMN retired_at TIMESTAMP
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _sql(INITIAL)),
     Migration(2, "stories", _sql(STORIES)),
+    Migration(3, "sources_retired", _sql(SOURCES_RETIRED)),
 )
 
 LATEST = MIGRATIONS[-1].version

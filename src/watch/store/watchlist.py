@@ -33,12 +33,11 @@ class WatchlistWrites:
         """Bring persons and sources in line with the watchlist; return ids needing a rescan."""
         with self.transaction():
             stale = [p.id for p in watchlist.people if self._sync_person(p)]
-            stored = {
-                r[0]: tuple(r[1:])
-                for r in self.con.execute(
-                    "SELECT id, name, kind, url, language FROM sources"
-                ).fetchall()
-            }
+            rows = self.con.execute(
+                "SELECT id, name, kind, url, language, retired_at FROM sources"
+            ).fetchall()
+            stored = {r[0]: tuple(r[1:5]) for r in rows}
+            self._retire_sources({r[0] for r in rows if r[5] is not None}, stored, watchlist)
             # An upsert costs 5-10 ms: a poll of 1,000 unchanged sources skips them all, and
             # new sources go in with one multi-row INSERT.
             new = [s for s in watchlist.sources if s.id not in stored]
@@ -54,6 +53,24 @@ class WatchlistWrites:
                 if known and known != (source.name, source.kind, source.url, source.language):
                     self._sync_source(source)
         return stale
+
+    def _retire_sources(
+        self, retired: set[str], stored: dict[str, tuple], watchlist: Watchlist
+    ) -> None:
+        """Mark sources the watchlist no longer has as retired, and revive those back on it.
+
+        Their rows stay: documents reference them, and their history is worth keeping."""
+        listed = {s.id for s in watchlist.sources}
+        gone = [sid for sid in stored if sid not in listed and sid not in retired]
+        back = [sid for sid in retired if sid in listed]
+        if gone:
+            self.con.execute(
+                "UPDATE sources SET retired_at = ? WHERE list_contains(?, id)", [now(), gone]
+            )
+        if back:
+            self.con.execute(
+                "UPDATE sources SET retired_at = NULL WHERE list_contains(?, id)", [back]
+            )
 
     def _sync_person(self, person: Person) -> bool:
         row = self.con.execute(
