@@ -1,14 +1,17 @@
-"""RSS, Atom and RDF feeds into plain items, with feedparser.
+"""RSS, Atom and RDF feeds (with feedparser) and JSON Feeds into plain items.
 
 feedparser is lenient by design (its "bozo" flag marks a feed it had to repair); we
 keep whatever entries it recovers and refuse only a body that yields no feed at all,
-with a reason a person can act on.
+with a reason a person can act on. feedparser does not read JSON Feed
+(https://www.jsonfeed.org/version/1.1/); the standard library's json does, and the
+items it gives become the same FeedItem records.
 """
 
 from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +21,7 @@ import feedparser
 from bs4 import BeautifulSoup
 
 from watch.charset import decode
+from watch.dates import parse_date
 from watch.errors import FetchError
 from watch.urls import is_http
 
@@ -34,6 +38,8 @@ class FeedItem:
     full: bool  # whether `text` is the article itself rather than a teaser
     published: datetime | None = None
     linked: bool = True  # False when the item had no link of its own (nothing to follow)
+    language: str | None = None  # primary subtag the feed declares for the item, if any
+    authors: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -56,9 +62,17 @@ class ParsedFeed:
 
 def looks_like_feed(body: bytes) -> bool:
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith(b"<?xml") or any(
-        tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<channel")
+    return (
+        head.startswith(b"<?xml")
+        or any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<channel"))
+        or looks_like_json_feed(body)
     )
+
+
+def looks_like_json_feed(body: bytes) -> bool:
+    """A JSON object naming a JSON Feed version (the key may come after the items)."""
+    head = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{") and _JSON_FEED_VERSION in body
 
 
 def looks_like_sitemap(body: bytes) -> bool:
@@ -72,9 +86,13 @@ def looks_like_html(body: bytes) -> bool:
 
 
 def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
-    """Parse a feed body; FetchError('empty_body' | 'not_a_feed' | 'feed_malformed')."""
+    """Parse an RSS, Atom, RDF or JSON Feed body (JSON Feed by its content type or its body).
+
+    FetchError('empty_body' | 'not_a_feed' | 'feed_malformed' | 'bad_json_feed')."""
     if not body.strip():
         raise FetchError("empty_body", f"{url} answered 200 with an empty body")
+    if _is_json(body, content_type):
+        return _json_feed(body, url, content_type)
     body, content_type = _decoded(body, content_type)
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
@@ -119,16 +137,34 @@ def _bozo_reason(parsed) -> str | None:
 
 
 def _item(entry, feed_url: str) -> FeedItem | None:
-    url = urljoin(feed_url, (entry.get("link") or "").strip())
-    if not is_http(url) or url == feed_url:  # "javascript:", "mailto:", a bare word: no link
-        url = ""
-    guid = (entry.get("id") or "").strip() or None
-    if not url and guid and is_http(guid):
-        url = guid
     title = _plain(entry.get("title", ""))
     content = " ".join(c.get("value", "") for c in entry.get("content", []) if c.get("value"))
     summary = entry.get("summary", "") or entry.get("description", "")
     text = _plain(content) or _plain(summary)
+    authors = tuple(a["name"] for a in entry.get("authors") or [] if a.get("name"))
+    return _built_item(
+        feed_url, entry.get("link"), entry.get("id"), title, text, _date(entry), authors=authors
+    )
+
+
+def _built_item(
+    feed_url: str,
+    link: str | None,
+    guid: str | None,
+    title: str,
+    text: str,
+    published: datetime | None,
+    *,
+    language: str | None = None,
+    authors: tuple[str, ...] = (),
+) -> FeedItem | None:
+    """The item as every feed format gives it; None when it has nothing at all."""
+    url = urljoin(feed_url, (link or "").strip())
+    if not is_http(url) or url == feed_url:  # "javascript:", "mailto:", a bare word: no link
+        url = ""
+    guid = (guid or "").strip() or None
+    if not url and guid and is_http(guid):
+        url = guid
     if not url and not guid and not text and not title:
         return None
     linked = bool(url)
@@ -141,7 +177,9 @@ def _item(entry, feed_url: str) -> FeedItem | None:
         title=title,
         text=text,
         full=len(text) >= FULL_TEXT_CHARS,
-        published=_date(entry),
+        published=published,
+        language=language,
+        authors=authors,
     )
 
 
@@ -167,5 +205,141 @@ def _plain(html: str) -> str:
         text = html
     else:
         text = BeautifulSoup(html, "lxml").get_text("\n")
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Plain text as we keep it: spaces squeezed, one paragraph a line, no blank lines."""
     lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+# -- JSON Feed (https://www.jsonfeed.org/version/1.1/ and 1.0) --------------------------------
+
+_JSON_FEED_VERSION = b"jsonfeed.org/version/"
+_JSON_TYPES = ("application/feed+json", "application/json")
+_LEADING = b"\xef\xbb\xbf \t\r\n"
+_LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$", re.I)
+
+
+def _is_json(body: bytes, content_type: str) -> bool:
+    """JSON by its first character, or by a JSON content type on a body that is not markup
+    (servers label RSS application/json too)."""
+    head = body[:64].lstrip(_LEADING)
+    if head[:1] in (b"{", b"["):
+        return True
+    main = (content_type or "").split(";")[0].strip().lower()
+    return (main in _JSON_TYPES or main.endswith("+json")) and not head.startswith(b"<")
+
+
+def _json_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    feed = _json_object(body, url, content_type)
+    version = feed.get("version")
+    versioned = isinstance(version, str) and "jsonfeed.org/version/" in version
+    entries = feed.get("items")
+    if not versioned and not isinstance(entries, list):
+        raise FetchError(
+            "not_a_feed",
+            f"{url} is JSON but not a JSON Feed (no https://jsonfeed.org/version/ and no items)",
+        )
+    problems = [] if versioned else ["no JSON Feed `version`"]
+    if entries is None:
+        problems.append("no `items` list")
+        entries = []
+    elif not isinstance(entries, list):
+        raise FetchError(
+            "bad_json_feed", f"{url}: `items` is {_json_kind(entries)}, not a list of items"
+        )
+    language, authors = _language(feed.get("language")), _authors(feed)
+    items, odd = [], []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            odd.append(index)
+        elif (item := _json_item(entry, url, language, authors)) is not None:
+            items.append(item)
+    if odd:
+        problems.append(f"{len(odd)} item(s) not objects, skipped (first: items[{odd[0]}])")
+    return ParsedFeed(_plain(_json_str(feed.get("title"))), items, "; ".join(problems) or None)
+
+
+def _json_object(body: bytes, url: str, content_type: str) -> dict:
+    text, _ = decode(body, content_type or None, kind="xml")  # a BOM, UTF-16, a wrong label
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        near = text[max(error.pos - 25, 0) : error.pos + 25]
+        raise FetchError(
+            "bad_json_feed",
+            f"{url}: broken JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+            f" (near {near!r})",
+        ) from None
+    except RecursionError:
+        raise FetchError("bad_json_feed", f"{url}: JSON nested too deeply to read") from None
+    if not isinstance(data, dict):
+        raise FetchError(
+            "not_a_feed", f"{url} is JSON but not a JSON Feed (it is {_json_kind(data)})"
+        )
+    return data
+
+
+def _json_item(
+    entry: dict, feed_url: str, language: str | None, authors: tuple[str, ...]
+) -> FeedItem | None:
+    # `url` is the item's own page; `external_url` what it links to (a link blog's post).
+    links = (_json_str(entry.get(key)).strip() for key in ("url", "external_url"))
+    link = next((x for x in links if x and is_http(urljoin(feed_url, x))), "")
+    plain = _tidy(_json_str(entry.get("content_text")))
+    html = _plain(_json_str(entry.get("content_html")))
+    # Both should carry the same text; when a feed makes one an excerpt, keep the article.
+    text = max(plain, html, key=len) or _tidy(_json_str(entry.get("summary")))
+    return _built_item(
+        feed_url,
+        link,
+        _json_str(entry.get("id")),
+        _plain(_json_str(entry.get("title"))),
+        text,
+        _json_date(entry),
+        language=_language(entry.get("language")) or language,
+        authors=_authors(entry) or authors,
+    )
+
+
+def _json_str(value) -> str:
+    """A string field as a string; numbers too (1.0 feeds give numeric ids); else ''."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _json_kind(value) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true or false"}
+    return names.get(type(value), "null" if value is None else "a number")
+
+
+def _json_date(entry: dict) -> datetime | None:
+    for key in ("date_published", "date_modified"):
+        when = parse_date(entry.get(key))
+        if when is not None:
+            return when.astimezone(UTC)  # as feedparser's dates are
+    return None
+
+
+def _language(value) -> str | None:
+    match = _LANG.match(value.strip()) if isinstance(value, str) else None
+    return match.group(1).lower() if match else None
+
+
+def _authors(obj: dict) -> tuple[str, ...]:
+    """1.1's `authors` list, else 1.0's single `author` (a name, URL and avatar each)."""
+    people = obj.get("authors")
+    if not isinstance(people, list) or not people:
+        people = [obj.get("author")]
+    names: list[str] = []
+    for person in people:
+        name = person.get("name") if isinstance(person, dict) else person
+        name = " ".join(name.split()) if isinstance(name, str) else ""
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)

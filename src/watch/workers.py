@@ -132,7 +132,7 @@ def work_article(job: ArticleJob) -> tuple[Document, tuple | None]:
         text=full_text(title, text),
         title=title,
         canonical_url=canonical_url(canonical or item.url),
-        language=job.language or language,
+        language=job.language or item.language or language,
         published=item.published or published,
         fetched=job.now,
         source_id=job.source_id,
