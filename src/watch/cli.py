@@ -343,14 +343,19 @@ def backfill(obj: Context, person_ids: tuple[str, ...]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    help="The https reverse proxy's address ('*': any): its X-Forwarded-Proto is believed.",
+)
 @pass_context
-def serve(obj: Context, host: str, port: int) -> None:
+def serve(obj: Context, host: str, port: int, trusted_proxy: str | None) -> None:
     """Serve the organiser dashboard (logins: see README, "The dashboard")."""
     from watch.serve import run
 
     with open_store(obj.db) as store:  # people and appeals as the watchlist has them now
         store.sync_watchlist(obj.watchlist)
-    run(obj.db, host=host, port=port)
+    run(obj.db, host=host, port=port, trusted_proxy=trusted_proxy)
 
 
 class _progress:

@@ -4,6 +4,10 @@
     create_app(db, ...)                  the Flask app, for a WSGI server of your choice
     start(app, host=..., port=0)         serve in a background thread: tests and scripts
 
+Behind an https reverse proxy, pass trusted_proxy (the proxy's address, or "*") to
+run() or start(): waitress then takes the scheme from that proxy's X-Forwarded-Proto,
+and from no one else's, so the session cookie is marked Secure.
+
 The dashboard opens the archive per request and never holds it (see serve.access),
 so it runs beside the cron poll.
 """
@@ -68,6 +72,16 @@ def build(
     )
 
 
+def proxy_settings(trusted_proxy: str | None) -> dict:
+    """waitress settings that honour X-Forwarded-Proto from `trusted_proxy` only.
+
+    Without one, waitress drops every X-Forwarded-* header, so a client cannot claim
+    https for itself."""
+    if not trusted_proxy:
+        return {}
+    return {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}}
+
+
 def run(
     db: Path,
     *,
@@ -77,10 +91,18 @@ def run(
     users: Mapping[str, str] | None = None,
     dashboards: Path | None = None,
     threads: int = 4,
+    trusted_proxy: str | None = None,
 ) -> None:
     """Serve the dashboard until interrupted (blocking)."""
     app = build(db, host=host, token=token, users=users, dashboards=dashboards)
-    server = create_server(app, host=host, port=port, threads=threads, ident="appealwatch")
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="appealwatch",
+        **proxy_settings(trusted_proxy),
+    )
     print(
         f"appealwatch dashboard on http://{_url_host(host)}:{server.effective_port}/ "
         f"(archive {db}); Ctrl-C stops it",
@@ -97,8 +119,17 @@ def run(
 class Running:
     """A server started by start(): its address, and how to stop it."""
 
-    def __init__(self, app: Flask, host: str, port: int, threads: int):
-        self.server = create_server(app, host=host, port=port, threads=threads, ident="appealwatch")
+    def __init__(
+        self, app: Flask, host: str, port: int, threads: int, trusted_proxy: str | None = None
+    ):
+        self.server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="appealwatch",
+            **proxy_settings(trusted_proxy),
+        )
         self.url = f"http://{_url_host(host)}:{self.server.effective_port}"
         self._stopping = threading.Event()
         self.thread = threading.Thread(target=self._serve, name="appealwatch-serve", daemon=True)
@@ -117,9 +148,16 @@ class Running:
         self.thread.join(timeout=5)
 
 
-def start(app: Flask, *, host: str = "127.0.0.1", port: int = 0, threads: int = 4) -> Running:
+def start(
+    app: Flask,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    threads: int = 4,
+    trusted_proxy: str | None = None,
+) -> Running:
     """Serve `app` with waitress in a background thread; port 0 picks a free port."""
-    return Running(app, host, port, threads)
+    return Running(app, host, port, threads, trusted_proxy)
 
 
 def _url_host(host: str) -> str:

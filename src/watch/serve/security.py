@@ -7,6 +7,9 @@
 - CSRF: every POST carries the token kept in the signed session cookie.
 - Headers: a strict Content-Security-Policy (our own scripts, styles and images only,
   no inline script), no framing, no referrer sent to the sites we link to.
+- The session cookie: HttpOnly and SameSite=Lax always, Secure whenever the request came
+  over https (behind a proxy, only when the server trusts that proxy's X-Forwarded-Proto:
+  see serve.run's trusted_proxy).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from watch.errors import ServeError
@@ -117,12 +121,24 @@ class Access:
         return hmac.new(material.encode(), b"appealwatch feed", hashlib.sha256).hexdigest()[:32]
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, marked Secure per request: when this request came over
+    https. A fixed SESSION_COOKIE_SECURE would either send the login in the clear over
+    http, or keep a plain-http localhost dashboard from ever keeping a login."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure or super().get_cookie_secure(app)
+
+
 def install(app: Flask, access: Access) -> None:
+    # Lax, not Strict: a link from the mailed report or a feed reader opens the page
+    # logged in; forms are still refused without the CSRF token kept in the session.
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="appealwatch",
     )
+    app.session_interface = SessionCookies()
     if access.local_only:
         app.config["TRUSTED_HOSTS"] = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
