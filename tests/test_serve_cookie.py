@@ -10,6 +10,7 @@ from http.cookies import SimpleCookie
 import httpx
 import pytest
 
+from watch.errors import ServeError
 from watch.serve import build, start
 from watch.store import open_store
 
@@ -31,7 +32,8 @@ def serving(archive):
     running = []
 
     def serve(trusted_proxy: str | None = None) -> str:
-        server = start(build(archive, token=TOKEN), trusted_proxy=trusted_proxy)
+        app = build(archive, token=TOKEN, behind_proxy=bool(trusted_proxy))  # as run() does
+        server = start(app, trusted_proxy=trusted_proxy)
         running.append(server)
         return server.url
 
@@ -93,3 +95,14 @@ def test_the_login_cookie_behind_a_trusted_https_proxy(serving):
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
     queue = httpx.get(url + "/queue", headers={**HTTPS, "Cookie": f"appealwatch={cookie.value}"})
     assert queue.status_code == 200 and "Dina" in queue.text
+
+
+def test_behind_a_proxy_logins_are_required_and_its_host_is_accepted(archive, serving):
+    with pytest.raises(ServeError, match="refusing to serve behind a proxy without a login"):
+        build(archive, behind_proxy=True)
+    proxied = {**HTTPS, "Host": "dash.example.org"}
+    # Listening on localhost alone, only a localhost Host is taken (DNS rebinding)...
+    assert httpx.get(serving() + "/login", headers=proxied).status_code == 400
+    # ... but behind a proxy the world's requests come with the proxy's Host.
+    page = httpx.get(serving(trusted_proxy="127.0.0.1") + "/login", headers=proxied)
+    assert page.status_code == 200 and session_cookie(page)["secure"]

@@ -40,13 +40,17 @@ def logins_from_env(
     return token, dict(users or {})
 
 
-def check_exposure(host: str, token: str | None, users: Mapping[str, str]) -> None:
-    """Refuse to listen beyond localhost with no login: anyone could decide flags."""
-    if not is_loopback(host) and not (token or users):
+def check_exposure(
+    host: str, token: str | None, users: Mapping[str, str], *, behind_proxy: bool = False
+) -> None:
+    """Refuse to listen beyond localhost, or behind a proxy, with no login: anyone could
+    decide flags."""
+    if (behind_proxy or not is_loopback(host)) and not (token or users):
+        where = "serve behind a proxy" if behind_proxy else f"listen on {host}"
         raise ServeError(
-            f"refusing to listen on {host} without a login: anyone who can reach it could "
+            f"refusing to {where} without a login: anyone who can reach it could "
             f"review flags. Set {TOKEN_ENV} (at least 16 characters) or {USERS_ENV} (a file of "
-            "name:password-hash lines), or listen on 127.0.0.1"
+            "name:password-hash lines), or listen on 127.0.0.1 with no proxy"
         )
 
 
@@ -58,17 +62,21 @@ def build(
     users: Mapping[str, str] | None = None,
     dashboards: Path | None = None,
     secret_key: bytes | None = None,
+    behind_proxy: bool = False,
 ) -> Flask:
-    """The app as run() serves it: logins from the arguments or the environment, checked."""
+    """The app as run() serves it: logins from the arguments or the environment, checked.
+
+    behind_proxy: a reverse proxy forwards the world's requests, whatever `host` is, so
+    logins are required and the proxy's Host header is accepted."""
     token, users = logins_from_env(token, users)
-    check_exposure(host, token, users)
+    check_exposure(host, token, users, behind_proxy=behind_proxy)
     return create_app(
         db,
         token=token,
         users=users,
         dashboards=dashboards,
         secret_key=secret_key,
-        local_only=is_loopback(host),
+        local_only=is_loopback(host) and not behind_proxy,
     )
 
 
@@ -94,7 +102,14 @@ def run(
     trusted_proxy: str | None = None,
 ) -> None:
     """Serve the dashboard until interrupted (blocking)."""
-    app = build(db, host=host, token=token, users=users, dashboards=dashboards)
+    app = build(
+        db,
+        host=host,
+        token=token,
+        users=users,
+        dashboards=dashboards,
+        behind_proxy=bool(trusted_proxy),
+    )
     server = create_server(
         app,
         host=host,

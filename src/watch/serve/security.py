@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import SecurityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from watch.errors import ServeError
@@ -144,6 +145,8 @@ def install(app: Flask, access: Access) -> None:
 
     @app.before_request
     def guard():
+        if isinstance(request.routing_exception, SecurityError):
+            return None  # an untrusted Host header: Flask refuses it (400), no login page
         g.user = session.get("user") if access.logins else None
         if access.logins and g.user is None and request.endpoint not in OPEN_ENDPOINTS:
             return redirect(url_for("login", next=request.full_path.rstrip("?")))
