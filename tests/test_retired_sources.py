@@ -7,10 +7,12 @@ import json
 from datetime import timedelta
 
 import duckdb
+import httpx
 
 from tests.conftest import run_cli
 from tests.crawlkit import feed_source, rows, rss, source_row, watchlist
 from watch.poll import poll
+from watch.serve import create_app, start
 from watch.sources import health
 from watch.store import open_store
 from watch.store.connection import connect, migrate
@@ -27,7 +29,10 @@ def two_feeds(site) -> tuple:
             rss([(f"{name}-1", site.url(f"/{name}/1"), f"{name} news", "teaser", TEXT)]),
             content_type="application/rss+xml",
         )
-    return feed_source("kept", site.url("/kept.xml")), feed_source("gone", site.url("/gone.xml"))
+    return (
+        feed_source("kept", site.url("/kept.xml"), name="Kept Feed"),
+        feed_source("gone", site.url("/gone.xml"), name="Gone Feed"),
+    )
 
 
 def test_a_removed_source_is_retired_kept_and_not_polled_until_it_comes_back(site, tmp_path):
@@ -46,6 +51,12 @@ def test_a_removed_source_is_retired_kept_and_not_polled_until_it_comes_back(sit
     assert [r["id"] for r in health(db)] == ["kept"]
     every = {r["id"]: r for r in health(db, include_retired=True)}
     assert every["gone"]["retired_at"] is not None and every["kept"]["retired_at"] is None
+    running = start(create_app(db))  # the dashboard's Sources page shows the same
+    try:
+        page = httpx.get(running.url + "/sources").text
+    finally:
+        running.stop()
+    assert "Kept Feed" in page and "Gone Feed" not in page
 
     summary = poll(watchlist(tmp_path, [kept, gone]), db, force=True)
     assert summary.sources_due == 2 and site.hits("/gone.xml") == 2
@@ -66,7 +77,7 @@ def test_a_retired_source_failing_for_days_is_not_called_out_as_dark(site, tmp_p
             state={"failing_since": days_ago.isoformat()},
         )
     # Still listed, it is called out; taken off the watchlist, it is not.
-    assert poll(watchlist(tmp_path, [kept, gone]), db).dark_sources == ("gone",)
+    assert poll(watchlist(tmp_path, [kept, gone]), db).dark_sources == ("Gone Feed",)
     assert poll(watchlist(tmp_path, [kept]), db, force=True).dark_sources == ()
     assert [r["id"] for r in health(db)] == ["kept"]
 
