@@ -12,6 +12,7 @@ FetchError with a stable key.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,7 @@ class Fetched:
         return self.headers.get("last-modified")
 
 
+@functools.lru_cache(maxsize=4096)  # one request asks it of the same URL five times
 def host_key(url: str) -> str:
     """Politeness and robots are per host and port (two ports are two servers)."""
     parts = urlsplit(url)
@@ -98,6 +100,8 @@ class HostGate:
 
     async def __aenter__(self) -> HostGate:
         await self.semaphore.acquire()
+        if self.delay <= 0:
+            return self  # no spacing to keep: the semaphore is the whole rule
         try:
             async with self.lock:
                 wait = self.next_start - time.monotonic()
