@@ -133,7 +133,7 @@ def work_article(job: ArticleJob) -> tuple[Document, tuple | None]:
     item = job.item
     text, title, canonical, published, language = item.text, item.title, "", None, None
     if job.page is not None:
-        page = extract_page(job.page.body, job.page.url, job.page.content_type)
+        page = extract_page(job.page.body, job.page.url, job.page.content_type, links=False)
         if len(page.text) > len(text):
             text = page.text
         title = title or page.title
