@@ -22,7 +22,7 @@ from datetime import datetime
 from watch.analyse import Analyser
 from watch.errors import FetchError
 from watch.extract import extract_page
-from watch.feeds import FeedItem, ParsedFeed, parse_feed
+from watch.feeds import FeedItem
 from watch.fetch import Fetched
 from watch.fingerprint import fingerprint
 from watch.records import Document, full_text
@@ -106,13 +106,6 @@ def work_init(people) -> None:
 
 def work_page(body: bytes, url: str, content_type: str):
     return extract_page(body, url, content_type)
-
-
-def work_feed(body: bytes, url: str, content_type: str) -> ParsedFeed | _Failed:
-    try:
-        return parse_feed(body, url, content_type)
-    except FetchError as error:  # not_a_feed, feed_malformed, empty_body: the source's reason
-        return _Failed(error.key, error.message)
 
 
 @dataclass(frozen=True)
