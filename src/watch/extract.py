@@ -76,9 +76,10 @@ def extract_page(
     encoding = None
     if not isinstance(html, str):
         html, encoding = decode(bytes(html), content_type)
-    page = Page(url=url, canonical_url=canonical_or(url, url), encoding=encoding)
+    page = Page(url=url, encoding=encoding)
     tree = _parse(html)
     if tree is None:
+        page.canonical_url = canonical_or(url, url)
         return page
     base = _base_url(tree, url)
     meta, ld = _metas(tree), _json_ld(tree)

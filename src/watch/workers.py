@@ -135,7 +135,7 @@ def work_article(job: ArticleJob) -> tuple[Document, tuple | None]:
         url=item.url,
         text=full_text(title, text),
         title=title,
-        canonical_url=canonical_url(canonical or item.url),
+        canonical_url=canonical or canonical_url(item.url),  # a page's is canonical already
         language=job.language or language,
         published=item.published or published,
         fetched=job.now,
