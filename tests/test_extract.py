@@ -277,3 +277,16 @@ def test_a_page_without_an_article_body_still_gives_its_text():
     page = extract_page(f"<html><body><div>{items}</div></body></html>", "https://example.org/")
     assert "Azat Isakov held in Turkmenabat" in page.text
     assert "Rita Karasartova charged" in page.text
+
+
+def test_links_false_skips_only_the_links():
+    html = FRONT.replace("<main>", '<main><article><h1>Isakov held</h1><p>' + "Azat Isakov is held in Turkmenabat. " * 30 + "</p></article>")  # fmt: skip
+    full = extract_page(html, "https://example.org/")
+    bare = extract_page(html, "https://example.org/", links=False)
+    assert full.article_links and bare.article_links == [] and bare.feed_links == []
+    assert (bare.text, bare.title, bare.canonical_url) == (
+        full.text,
+        full.title,
+        full.canonical_url,
+    )
+    assert "Azat Isakov is held in Turkmenabat." in bare.text

@@ -164,3 +164,54 @@ def _row(db, source_id):
     row = source_row(db, source_id)
     row["state"] = json.loads(row["state"]) if row["state"] else {}
     return row
+
+
+def _fetch_error(url: str, **overrides) -> FetchError:
+    async def run():
+        async with Fetcher(settings(**overrides)) as f:
+            await f.get(url)
+
+    with pytest.raises(FetchError) as caught:
+        asyncio.run(run())
+    return caught.value
+
+
+def test_a_server_silent_mid_body_is_a_read_timeout_not_a_total_one(site):
+    def stall(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/plain")
+        handler.send_header("Content-Length", "100")
+        handler.end_headers()
+        handler.wfile.write(b"half")
+        handler.wfile.flush()
+        time.sleep(1.5)
+
+    site.handle("/stall", stall)
+    error = _fetch_error(site.url("/stall"), read_timeout=0.3, total_timeout=5.0)
+    assert error.key == "read_timeout", error
+
+
+def test_a_server_that_hangs_up_or_garbles_http_is_a_protocol_error(site):
+    def hang_up(handler) -> None:
+        handler.close_connection = True  # closes without a byte of answer
+
+    def garbled(handler) -> None:
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nbody")
+        handler.close_connection = True
+
+    site.handle("/hang-up", hang_up)
+    site.handle("/garbled", garbled)
+    assert _fetch_error(site.url("/hang-up")).key == "protocol_error"
+    assert _fetch_error(site.url("/garbled")).key == "protocol_error"
+
+
+def test_header_names_are_sent_as_written(site):
+    site.add("/h", "ok", content_type="text/plain")
+
+    async def run():
+        async with Fetcher(settings()) as f:
+            await f.get(site.url("/h"), etag='"e"', last_modified="Mon, 27 Jul 2020 10:00:00 GMT")
+
+    asyncio.run(run())
+    names = set(site.requests[0][2])
+    assert {"User-Agent", "If-None-Match", "If-Modified-Since"} <= names

@@ -12,16 +12,19 @@ FetchError with a stable key.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+import aiohttp
 import httpx
 
 from watch.errors import FetchError
 from watch.records import Settings
+from watch.transport import AiohttpTransport
 
 # Bodies of these types are never what a feed or page source wants: refuse before reading.
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -55,6 +58,7 @@ class Fetched:
         return self.headers.get("last-modified")
 
 
+@functools.lru_cache(maxsize=4096)  # one request asks it of the same URL five times
 def host_key(url: str) -> str:
     """Politeness and robots are per host and port (two ports are two servers)."""
     parts = urlsplit(url)
@@ -96,6 +100,8 @@ class HostGate:
 
     async def __aenter__(self) -> HostGate:
         await self.semaphore.acquire()
+        if self.delay <= 0:
+            return self  # no spacing to keep: the semaphore is the whole rule
         try:
             async with self.lock:
                 wait = self.next_start - time.monotonic()
@@ -121,38 +127,44 @@ class Fetcher:
         self.overall = asyncio.Semaphore(max(1, settings.concurrency))
         self.requests = 0
         self.paused: dict[str, tuple[float, FetchError]] = {}  # host -> (until, why)
-        self.clients: dict[str, httpx.AsyncClient] = {}
         self.ssl_context = httpx.create_ssl_context()  # once: building one costs ~20 ms
+        self.client: httpx.AsyncClient | None = None  # made in the running event loop
 
-    def client(self, url: str) -> httpx.AsyncClient:
-        """One small connection pool per host: httpcore scans every connection of a pool
-        for each request, so one pool of 200 connections spent 22 s of a 38 s poll of
-        2,100 requests doing that (measured with cProfile, bench/poll --feeds 100)."""
-        key = host_key(url)
-        if key not in self.clients:
-            s = self.settings
-            size = max(1, s.per_host_concurrency)
-            self.clients[key] = httpx.AsyncClient(
-                timeout=httpx.Timeout(
-                    connect=s.connect_timeout,
-                    read=s.read_timeout,
-                    write=s.read_timeout,
-                    pool=s.total_timeout,
-                ),
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-                follow_redirects=False,
-                headers={"User-Agent": s.user_agent},
-                trust_env=False,
-                verify=self.ssl_context,
-            )
-        return self.clients[key]
+    def _client(self) -> httpx.AsyncClient:
+        """One client for every host, over aiohttp (watch.transport says why).
+
+        Measured (3,000 article GETs over keep-alive, 250 local hosts, CPU of the client
+        process, best of 3): the fetcher with httpx's own transport and a pool per host
+        0.81 ms a request, over watch.transport 0.45 ms. The per-host and overall limits
+        are HostGate's and `overall`'s; the connector's limits only back them up.
+        """
+        s = self.settings
+        transport = AiohttpTransport(
+            ssl_context=self.ssl_context,
+            limit=max(1, s.concurrency) + 8,
+            limit_per_host=max(1, s.per_host_concurrency),
+        )
+        return httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout,
+                read=s.read_timeout,
+                write=s.read_timeout,
+                pool=s.total_timeout,
+            ),
+            follow_redirects=False,
+            headers={"User-Agent": s.user_agent},
+            trust_env=False,
+        )
 
     async def __aenter__(self) -> Fetcher:
+        self.client = self._client()
         return self
 
     async def __aexit__(self, *exc) -> None:
-        for client in self.clients.values():
-            await client.aclose()
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
 
     def gate(self, url: str) -> HostGate:
         key = host_key(url)
@@ -219,15 +231,16 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     return await self._stream(url, headers, cap)
+            # First: aiohttp's connect and read timeouts are also TimeoutErrors.
+            except (httpx.HTTPError, aiohttp.ClientError) as error:
+                raise _http_error(error, url) from error
             except TimeoutError as error:
                 raise FetchError(
                     "timeout", f"no complete answer within {self.settings.total_timeout:g} s"
                 ) from error
-            except httpx.HTTPError as error:
-                raise _http_error(error, url) from error
 
     async def _stream(self, url: str, headers: dict[str, str], cap: int) -> Fetched | str:
-        async with self.client(url).stream("GET", url, headers=headers) as response:
+        async with self.client.stream("GET", url, headers=headers) as response:
             if response.status_code in REDIRECTS:
                 location = response.headers.get("location")
                 if not location:
@@ -295,18 +308,31 @@ def _lower(headers: httpx.Headers) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items()}
 
 
-def _http_error(error: httpx.HTTPError, url: str) -> FetchError:
-    kinds: list[tuple[type, str, str]] = [
-        (httpx.ConnectTimeout, "connect_timeout", "could not connect in time"),
-        (httpx.ReadTimeout, "read_timeout", "the server stopped sending"),
-        (httpx.TimeoutException, "timeout", "timed out"),
-        (httpx.ConnectError, "connect_failed", "could not connect"),
-        (httpx.RemoteProtocolError, "protocol_error", "the server broke HTTP"),
-        (httpx.DecodingError, "bad_encoding", "the body could not be decompressed"),
-        (httpx.UnsupportedProtocol, "bad_scheme", "unsupported protocol"),
-        (httpx.InvalidURL, "bad_url", "invalid URL"),
-    ]
-    for kind, key, text in kinds:
+# aiohttp's errors pass through watch.transport unchanged; httpx's own are raised for
+# what httpx still does (URLs, decompression).
+_ERROR_KEYS: list[tuple[type, str, str]] = [
+    (aiohttp.ConnectionTimeoutError, "connect_timeout", "could not connect in time"),
+    (aiohttp.SocketTimeoutError, "read_timeout", "the server stopped sending"),
+    (aiohttp.ServerTimeoutError, "timeout", "timed out"),
+    (aiohttp.ClientConnectorError, "connect_failed", "could not connect"),
+    (aiohttp.ServerDisconnectedError, "protocol_error", "the server broke HTTP"),
+    (aiohttp.ClientResponseError, "protocol_error", "the server broke HTTP"),
+    (aiohttp.ClientPayloadError, "protocol_error", "the server broke HTTP"),
+    (aiohttp.NonHttpUrlClientError, "bad_scheme", "unsupported protocol"),
+    (aiohttp.InvalidURL, "bad_url", "invalid URL"),
+    (httpx.ConnectTimeout, "connect_timeout", "could not connect in time"),
+    (httpx.ReadTimeout, "read_timeout", "the server stopped sending"),
+    (httpx.TimeoutException, "timeout", "timed out"),
+    (httpx.ConnectError, "connect_failed", "could not connect"),
+    (httpx.RemoteProtocolError, "protocol_error", "the server broke HTTP"),
+    (httpx.DecodingError, "bad_encoding", "the body could not be decompressed"),
+    (httpx.UnsupportedProtocol, "bad_scheme", "unsupported protocol"),
+    (httpx.InvalidURL, "bad_url", "invalid URL"),
+]
+
+
+def _http_error(error: Exception, url: str) -> FetchError:
+    for kind, key, text in _ERROR_KEYS:
         if isinstance(error, kind):
             return FetchError(key, f"{text}: {url} ({error or type(error).__name__})")
     return FetchError("http_error", f"{url}: {error or type(error).__name__}")

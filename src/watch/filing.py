@@ -118,14 +118,17 @@ def _write_outcomes(
     ]
     store.set_stories(story_rows)
     story_of = {doc_id: story for doc_id, _, story in story_rows}
-    for p, doc_id in changed:
-        if not p.scan.events:
-            continue
-        new_events = store.add_events(doc_id, p.scan.events)
+    # Every event of the batch in one INSERT; flags are then raised document by document,
+    # in filing order, as if each document's events had been inserted just before.
+    events_of = store.add_events_many([(d, p.scan.events) for p, d in changed if p.scan.events])
+    later = {i for new_events in events_of.values() for i, _ in new_events}
+    for doc_id, new_events in events_of.items():
+        later -= {i for i, _ in new_events}
         totals.events_new += len(new_events)
         story = story_of.get(doc_id, doc_id)
         if story != doc_id:  # a copy of a story already filed: its flags are raised
-            known = store.story_event_kinds(story, doc_id)
+            # (what the story's documents filed after this one say does not count yet)
+            known = store.story_event_kinds(story, doc_id, ignore=later)
             new_events = [(i, e) for i, e in new_events if (e.person_id, e.kind) not in known]
         totals.flags_new += raise_flags(store, new_events)
     store.update_sources([_record_source(o, watchlist, now, totals) for o in outcomes])

@@ -62,6 +62,13 @@ class Robots:
 
     async def _parser(self, fetcher, url: str) -> RobotFileParser | None:
         host = host_key(url)
+        entry = self.entries.get(host)
+        if entry is not None and time.time() <= entry.get("expires", 0):
+            # Known and fresh (every request but a host's first): no lock to wait for.
+            if entry.get("text") is None:
+                return None
+            if host in self.parsers:
+                return self.parsers[host]
         lock = self.locks.setdefault(host, asyncio.Lock())
         async with lock:  # one robots.txt request per host, however many sources wait
             entry = self.entries.get(host)

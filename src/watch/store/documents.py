@@ -7,7 +7,7 @@ updates it in place. Stories group one agency text copied by many sites.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 import duckdb
@@ -187,12 +187,16 @@ class DocumentWrites:
                 params,
             )
 
-    def story_event_kinds(self, story_id: int, doc_id: int) -> set[tuple[str, str]]:
-        """(person, kind) of events already found in the story's other copies."""
+    def story_event_kinds(
+        self, story_id: int, doc_id: int, ignore: Collection[int] = ()
+    ) -> set[tuple[str, str]]:
+        """(person, kind) of events already found in the story's other copies, leaving out
+        the events whose ids are in `ignore`."""
         rows = self.con.execute(
             "SELECT DISTINCT e.person_id, e.kind FROM events e JOIN documents d"
-            " ON d.id = e.document_id WHERE coalesce(d.story_id, d.id) = ? AND d.id <> ?",
-            [story_id, doc_id],
+            " ON d.id = e.document_id WHERE coalesce(d.story_id, d.id) = ? AND d.id <> ?"
+            " AND NOT list_contains(?::BIGINT[], e.id)",
+            [story_id, doc_id, sorted(ignore)],
         ).fetchall()
         return {(r[0], r[1]) for r in rows}
 

@@ -82,6 +82,42 @@ class FindingWrites:
                 new.append((inserted[0][0], e))
         return new
 
+    def add_events_many(
+        self, items: Sequence[tuple[int, Sequence[Event]]]
+    ) -> dict[int, list[tuple[int, Event]]]:
+        """add_events for many documents in one statement per 500 events: for each
+        document id, the events not seen in it before, with their ids, in input order.
+
+        A poll filing 1,000 documents with events spent ~1 s in one INSERT per event."""
+        rows: dict[tuple[int, str], tuple[int, Event]] = {}
+        for doc_id, events in items:
+            for e in events:
+                rows.setdefault((doc_id, evidence_key(e)), (doc_id, e))  # the first one wins
+        found = now()
+        keys = list(rows)
+        ids: dict[tuple[int, str], int] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(part))
+            params: list = []
+            for doc_id, key in part:
+                e = rows[(doc_id, key)][1]
+                params += [e.person_id, doc_id, e.kind, e.date, e.date_how, e.sentence, e.cue,
+                           e.custody, e.case, e.attribution, key, found]  # fmt: skip
+            inserted = self.con.execute(
+                "INSERT INTO events (person_id, document_id, kind, event_date, date_how,"
+                ' sentence, cue, custody, "case", attribution, evidence_key, found) VALUES '
+                + values
+                + " ON CONFLICT DO NOTHING RETURNING id, document_id, evidence_key",
+                params,
+            ).fetchall()
+            ids.update({(doc_id, key): event_id for event_id, doc_id, key in inserted})
+        new: dict[int, list[tuple[int, Event]]] = {}
+        for (doc_id, key), (_, event) in rows.items():
+            if (doc_id, key) in ids:
+                new.setdefault(doc_id, []).append((ids[(doc_id, key)], event))
+        return new
+
     # -- flags and reviews ---------------------------------------------------------------
 
     def flagged(self, keys: Sequence[str]) -> set[str]:

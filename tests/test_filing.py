@@ -1,0 +1,56 @@
+"""Filing a batch of crawled sources at once gives the archive what filing them one by one
+gives: the same documents, events and flags (a batch inserts its events in one statement)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.crawlkit import ASKAROV, feed_source, rows, watchlist
+from watch.crawl import Outcome, Prepared
+from watch.filing import RecentStories, Totals, write_batch
+from watch.fingerprint import fingerprint
+from watch.records import Document, Event, ScanResult
+from watch.store import open_store
+
+STORY = " ".join(
+    f"Agency report line {i} on the colony where the defender is held." for i in range(40)
+)
+
+
+def _outcome(n: int, kinds: tuple[str, ...]) -> Outcome:
+    url = f"http://site{n}.example/story"
+    doc = Document(url=url, text=STORY + f" Copy {n}.", title=f"Copy {n}", source_id=f"s{n}")
+    events = tuple(
+        Event(ASKAROV.id, kind, f"Copy {n} says Askarov: {kind}.", cue=kind) for kind in kinds
+    )
+    prepared = Prepared(doc, ScanResult(url, (), events), fingerprint(doc.text), url, f"d{n}")
+    return Outcome(feed_source(f"s{n}", url), {}, prepared=[prepared])
+
+
+def _file(tmp_path, batches: list[list[int]]) -> list[tuple]:
+    kinds = {0: ("transferred",), 1: ("hunger_strike",), 2: ("hunger_strike", "transferred")}
+    wl = watchlist(
+        tmp_path, [feed_source(f"s{n}", f"http://site{n}.example/feed") for n in range(3)]
+    )
+    db = tmp_path / "a.duckdb"
+    with open_store(db) as store:
+        store.sync_watchlist(wl)
+    now, stories, totals = datetime.now(UTC).replace(tzinfo=None), RecentStories(), Totals()
+    for batch in batches:
+        write_batch(db, [_outcome(n, kinds[n]) for n in batch], wl, now, totals, stories)
+    assert totals.documents_new == 3 and totals.events_new == 4
+    assert len(rows(db, "SELECT DISTINCT coalesce(story_id, id) FROM documents")) == 1
+    return rows(
+        db,
+        "SELECT d.source_id, e.kind FROM flags f JOIN events e ON e.id = f.event_id"
+        " JOIN documents d ON d.id = e.document_id ORDER BY ALL",
+    )
+
+
+def test_copies_in_one_batch_flag_as_copies_filed_one_by_one(tmp_path):
+    one_by_one = _file(tmp_path / "apart", [[0], [1], [2]])
+    together = _file(tmp_path / "together", [[0, 1, 2]])
+    # the first copy flags its transfer, the second the hunger strike the first did not
+    # report, and the third nothing new
+    assert one_by_one == [("s0", "transferred"), ("s1", "hunger_strike")]
+    assert together == one_by_one
