@@ -30,7 +30,7 @@ from watch.match.index import (
     load_given_names,
     name_automaton,
 )
-from watch.match.judge import Judge, cased_name
+from watch.match.judge import Judge, cased_name, never_cased
 from watch.records import Mention, Person
 
 
@@ -71,6 +71,9 @@ class Matcher(Judge):
         namesakes: set[int] = set()  # people whose surname someone else wears here
         surname_hits, given_hits = stem_hits(self._names, doc)
         for hit in surname_hits:
+            if not self._watched[hit.who].initial_given and never_cased(doc, hit):
+                namesakes.add(hit.who)  # what judging it would conclude, without the work
+                continue
             verdict = self._verify(doc, hit)
             aligned = self._aligned(doc, hit) if self._worth_aligning(doc, hit, verdict) else None
             if aligned == SWAP:
