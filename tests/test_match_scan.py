@@ -26,7 +26,9 @@ SAMPLES = [
 
 
 @pytest.mark.parametrize("text", SAMPLES)
-def test_coarse_is_the_translate_table_and_keeps_length(text):
+@pytest.mark.parametrize("times", [1, 40])  # short text and long take different paths
+def test_coarse_is_the_translate_table_and_keeps_length(text, times):
+    text *= times
     assert coarse(text) == text.translate(COARSE)
     assert len(coarse(text)) == len(text)
 
@@ -35,7 +37,8 @@ def test_coarse_agrees_with_the_table_on_random_text_from_every_plane():
     rng = random.Random(4)
     for _ in range(3000):
         top = rng.choice([0x80, 0x600, 0x2000, 0x10000, 0x110000])
-        text = "".join(chr(rng.randrange(top)) for _ in range(rng.randrange(16)))
+        size = rng.choice([16, 200])
+        text = "".join(chr(rng.randrange(top)) for _ in range(rng.randrange(size)))
         assert coarse(text) == text.translate(COARSE), repr(text)
 
 
@@ -59,3 +62,26 @@ def test_a_common_word_that_is_a_surname_is_no_mention_but_the_name_is(matcher):
 def test_a_long_name_in_lower_case_is_still_found(matcher):
     assert found(matcher, "tags: azimjan askarov, prison") == [("askarov", "azimjan askarov")]
     assert found(matcher, "the askarov year") == []
+
+
+def test_the_index_is_built_with_the_collector_held_and_it_is_restored():
+    import gc
+
+    seen = []
+
+    class Spy(Person):
+        @property
+        def names(self):
+            seen.append(gc.isenabled())
+            return super().names
+
+    assert gc.isenabled()
+    Matcher([Spy("a", "Azimjan Askarov")])
+    assert seen and not any(seen)  # held while building
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Matcher([Person("a", "Azimjan Askarov")])
+        assert not gc.isenabled()  # a caller's choice is left as it was
+    finally:
+        gc.enable()

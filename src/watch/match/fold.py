@@ -42,11 +42,20 @@ _SOFT_BEFORE_VOWEL = re.compile(SOFT + r"(?=[aeiou])")
 _NOT_LETTER = re.compile(f"[^{WORD}']+")
 
 
+def _digraph_key(m: re.Match) -> str:
+    return _DIGRAPH_KEY[m.group()]
+
+
+def _first_letter(m: re.Match) -> str:
+    return m.group(1)
+
+
 def _collapse(latin: str) -> str:
     """Lower-case ASCII -> skeleton: the rules every romanisation agrees on."""
     s = latin.translate(_LETTERS)
-    s = _DIGRAPHS.sub(lambda m: _DIGRAPH_KEY[m.group()], s)
-    s = _DOUBLE.sub(r"\1", s)
+    if "h" in s or "j" in s or "ts" in s or "ck" in s:  # every digraph has one of these
+        s = _DIGRAPHS.sub(_digraph_key, s)
+    s = _DOUBLE.sub(_first_letter, s)  # a function: Python 3.11 parses a template per call
     s = _GLIDE.sub("", s)
     return _SOFT_BEFORE_VOWEL.sub("i", s).replace(SOFT, "")
 
@@ -128,6 +137,8 @@ def coarse(text: str) -> str:
     """
     if text.isascii():
         return text.encode("ascii").translate(_ASCII).decode("ascii")
+    if len(text) < 80:  # a word or a name: numpy's fixed cost is more than the dict's
+        return text.translate(COARSE)
     units = text.encode("utf-16-le", "surrogatepass")
     if len(units) == 2 * len(text):  # no character beyond U+FFFF (no surrogate pairs)
         out = _BMP[np.frombuffer(units, np.uint16)].tobytes().decode("utf-16-le", "surrogatepass")

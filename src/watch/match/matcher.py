@@ -26,6 +26,7 @@ from watch.match.index import (
     Watched,
     automaton,
     check,
+    gc_paused,
     index_person,
     load_given_names,
     name_automaton,
@@ -37,6 +38,7 @@ from watch.records import Mention, Person
 class Matcher(Judge):
     """Build once per watchlist; `find` a whole document at a time."""
 
+    @gc_paused()
     def __init__(self, people: Sequence[Person], min_score: float = 0.6):
         """`min_score` drops weaker mentions; below 0.5 it also screens for near-misses
         (one letter in five wrong: Pulin for Putin) scored 0.45, as sanctions screening
