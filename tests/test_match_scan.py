@@ -85,3 +85,30 @@ def test_the_index_is_built_with_the_collector_held_and_it_is_restored():
         assert not gc.isenabled()  # a caller's choice is left as it was
     finally:
         gc.enable()
+
+
+def test_setting_lower_case_hits_aside_changes_no_result(monkeypatch):
+    """never_cased() stands for what judging would conclude; judged in full instead, every
+    labelled text, as written and in lower case, gives the same mentions."""
+    from tests.test_match_labelled import load_cases, load_people
+    from watch.match import matcher as matcher_module
+
+    short = [
+        Person("li", "Ivan Li", aliases=("Иван Ли",)),
+        Person("khan", "Ali Khan", aliases=("A. Khan",), context=("Karachi",)),
+        Person("eyar", "Eyar Sherotzhasev", aliases=("SHEROTZHASEV Eyar", "E. Sherotzhasev")),
+        Person("bek", "Rita Bek", aliases=("Рита Бек",)),
+    ]
+    matcher = Matcher(load_people() + short)
+    texts = [text for _, _, text in load_cases()]
+    texts += [
+        "Ivan li met ali khan in Karachi last year; Khan said ivan Li and Ivan Li agreed.",
+        "иван ли и Иван Ли, рита бек и Рита Бек: бек, Бек, ли, Ли. A. khan, a. Khan, E. year.",
+        "year Eyar, Eyar year, eyar Sherotzhasev, the year Sherotzhasev Eyar left Karachi.",
+    ]
+    texts += [text.lower() for text in texts]
+    fast = [matcher.find(text) for text in texts]
+    monkeypatch.setattr(matcher_module, "never_cased", lambda doc, hit: False)
+    slow = [matcher.find(text) for text in texts]
+    assert fast == slow
+    assert sum(map(len, fast)) > len(texts) // 4  # the texts do name people
