@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from watch.match.align import PARTICLES, text_word
 from watch.match.fold import WORD, key
@@ -19,11 +20,12 @@ _WORD_RUN = re.compile(f"[{WORD}]*")
 WORD_RE = re.compile(f"[{WORD}]+")
 _LONGEST_ENDING = max(map(len, MALE_SURNAME | FEMALE_SURNAME | A_NOUN | Y_NOUN))
 _WINDOW = 48  # characters looked at on either side of a hit
+_WORD_END = frozenset({" ", "'", ".", ",", ""})  # what cannot go on a word; "": the end
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A name stem found in the text; `ending` is what follows it inside the word."""
+class Hit(NamedTuple):
+    """A name stem found in the text; `ending` is what follows it inside the word.
+    (A named tuple: made for every hit, it costs a third of a frozen dataclass.)"""
 
     who: int
     start: int
@@ -82,11 +84,14 @@ def stem_hits(auto, doc: Doc) -> tuple[list[Hit], list[Hit]]:
         return surnames, givens
     folded, text = doc.folded, doc.text
     for last, (length, surname_entries, given_entries, endings) in auto.iter(" " + folded):
-        end = _WORD_RUN.match(folded, last).end()
-        if end - last > _LONGEST_ENDING or folded[last:end] not in endings:
+        if folded[last : last + 1] in _WORD_END:  # most often: the stem is the whole word
+            end, ending = last, ""
+        else:
+            end = _WORD_RUN.match(folded, last).end()
+            ending = folded[last:end]
+        if end - last > _LONGEST_ENDING or ending not in endings:
             continue  # the word goes on past any ending these names take: another word
         start = last - length  # in `folded`: the scanned string has one space more
-        ending = folded[last:end]
         for who, endings, female in surname_entries:
             if ending in endings:
                 surnames.append(Hit(who, start, end, ending, female))

@@ -193,7 +193,20 @@ def cased_name(doc: Doc, hit: Hit, verdict) -> bool:
     if ch.isupper() or ch.lower() == ch.upper():
         return True
     words = WORD_RE.findall(doc.folded, verdict[0], verdict[1])
-    return verdict[3] != "initial" and len(words) >= 2 and all(len(w) >= 5 for w in words)
+    return verdict[3] != "initial" and len(words) >= 2 and all(len(w) >= _LOWER_MIN for w in words)
+
+
+_LOWER_MIN = 5  # letters in every word of a name written in lower case
+
+
+def never_cased(doc: Doc, hit: Hit) -> bool:
+    """Whether `cased_name` rejects every verdict on `hit`, whose span holds the hit:
+    a lower-case hit in a cased script with a word too short ('year' for 'Eyar').
+    Lets the matcher skip judging the most common kind of hit in running text."""
+    ch = doc.text[hit.start]
+    if ch.isupper() or ch.lower() == ch.upper():
+        return False
+    return any(len(w) < _LOWER_MIN for w in WORD_RE.findall(doc.folded, hit.start, hit.end))
 
 
 def _span(hit: Hit, other: tuple[int, int], forward: bool) -> tuple[int, int]:

@@ -26,17 +26,19 @@ from watch.match.index import (
     Watched,
     automaton,
     check,
+    gc_paused,
     index_person,
     load_given_names,
     name_automaton,
 )
-from watch.match.judge import Judge, cased_name
+from watch.match.judge import Judge, cased_name, never_cased
 from watch.records import Mention, Person
 
 
 class Matcher(Judge):
     """Build once per watchlist; `find` a whole document at a time."""
 
+    @gc_paused()
     def __init__(self, people: Sequence[Person], min_score: float = 0.6):
         """`min_score` drops weaker mentions; below 0.5 it also screens for near-misses
         (one letter in five wrong: Pulin for Putin) scored 0.45, as sanctions screening
@@ -71,6 +73,9 @@ class Matcher(Judge):
         namesakes: set[int] = set()  # people whose surname someone else wears here
         surname_hits, given_hits = stem_hits(self._names, doc)
         for hit in surname_hits:
+            if not self._watched[hit.who].initial_given and never_cased(doc, hit):
+                namesakes.add(hit.who)  # what judging it would conclude, without the work
+                continue
             verdict = self._verify(doc, hit)
             aligned = self._aligned(doc, hit) if self._worth_aligning(doc, hit, verdict) else None
             if aligned == SWAP:
