@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from nicknames import NickNamer
+
 from watch.match.fold import WORD, coarse, key, spellings
 
 # Kyrgyz, Kazakh and Uzbek case suffixes after a name, in the coarse alphabet,
@@ -194,3 +196,20 @@ def initials(given: str) -> set[str]:
         if form[:2] in {"zh", "kh", "sh", "ch", "ts", "dj", "iu", "ia", "ie"}:
             out.add(form[:2])
     return frozenset(i for i in out if i and not i.strip(WORD))
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    return NickNamer()  # the `nicknames` package's hand-curated English table
+
+
+@lru_cache(maxsize=65536)
+def nicknames(given: str) -> frozenset[str]:
+    """Keys of the short forms of a given name and of the names it is short for:
+    'Benjamin' -> ben, beni, ...; 'Ted' -> teodore, edvard, ..."""
+    name = given.strip(".").casefold()
+    if len(name) < 2 or not name.isascii():
+        return frozenset()
+    table = _nicknamer()
+    found = table.nicknames_of(name) | table.canonicals_of(name)
+    return frozenset(key(n) for n in found if len(n) >= 2) - {key(name)}
