@@ -21,6 +21,7 @@ from watch.match.names import (
     given_stems,
     initials,
     is_alphabetic,
+    name_variants,
     nicknames,
     patronymic,
     phrase_spellings,
@@ -57,7 +58,7 @@ def index_person(who, person, surnames, givens, aliases, given_index, loose=Fals
     watched = Watched(person)
     own_surnames: set[tuple[str, frozenset[str], bool]] = set()  # one person's stems,
     own_givens: set[Stem] = set()  # gathered over all their names before indexing
-    for name in person.names:
+    for name in (v for listed in person.names for v in name_variants(listed)):
         if not name.strip():
             continue
         if not is_alphabetic(name):

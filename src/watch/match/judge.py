@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
+
 from watch.match.align import SWAP, align, close
 from watch.match.doc import WORD_RE, Doc, Hit, is_initial, words_after, words_before
 from watch.match.fold import SOFT, WORD, coarse, key
@@ -18,6 +20,7 @@ from watch.match.index import Watched, as_written
 from watch.match.names import patronymic
 from watch.match.screen import screen_run
 
+SLIP_LENGTH = 5  # a given name this long may carry one slip of the pen beside an exact surname
 _NEAR = re.compile(f"(?<![{WORD}])[{WORD}]")
 
 
@@ -118,9 +121,23 @@ class Judge:
         return found
 
     def _is_fuzzy_given(self, watched: Watched, word: str) -> bool:
-        """A misspelt given name ('Vladmir', 'Azimjon')."""
+        """A misspelt given name ('Vladmir', 'Azimjon'; 'Azimjn', 'Azimjam': a slip of
+        one letter in a long given name that is no other known given name)."""
         k = key(word)
-        return len(k) >= 4 and any(close(k, g) for g in watched.given_keys)
+        if len(k) < 4:
+            return False
+        if any(close(k, g) for g in watched.given_keys):
+            return True
+        return (
+            len(k) >= SLIP_LENGTH
+            and k not in self._known_given
+            and any(
+                len(g) >= SLIP_LENGTH
+                and g[0] == k[0]
+                and Levenshtein.distance(k, g, score_cutoff=1) <= 1
+                for g in watched.given_keys
+            )
+        )
 
     def _is_other_given(self, watched: Watched, word: str) -> bool:
         k = key(word)

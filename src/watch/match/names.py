@@ -114,6 +114,29 @@ def split_name(name: str) -> NameParts:
     return NameParts(given=[rest[0]], middle=rest[1:], surname=surname)
 
 
+# Words around a name that are no part of it: a title before it, a legal form after it.
+TITLES = {"president", "dr", "mr", "mrs", "ms", "prof", "sir", "sheikh", "general", "gen"}
+TITLES |= {"colonel", "col", "judge", "imam", "mullah", "prime", "minister", "senator"}
+LEGAL_FORMS = {"sa", "llc", "ltd", "inc", "gmbh", "plc", "llp", "ag", "corp", "ooo", "jsc"}
+_LEET = str.maketrans("0134579@$", "oieastgas")
+_LEET_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*\d)[\w@$]+\b")
+
+
+def name_variants(name: str) -> list[str]:
+    """The name as listed, then as meant where they differ: digits for letters read back
+    ('Ig0r Sech1n'), titles and legal forms dropped ('President Erdoğan', 'Maduro SA')."""
+    meant = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), name)
+    words = meant.split()
+    while len(words) > 1 and words[0].strip(".").casefold() in TITLES:
+        words = words[1:]
+    if len(words) == 1 and len(words[0]) < 5:
+        return [name]  # 'Dr. Who': a short word alone would be found everywhere
+    while len(words) > 2 and words[-1].strip(".").casefold() in LEGAL_FORMS:
+        words = words[:-1]
+    meant = " ".join(words)
+    return [name] if meant == " ".join(name.split()) else [name, meant]
+
+
 @lru_cache(maxsize=65536)
 def surname_stems(surname: str) -> tuple[tuple[Stem, ...], bool]:
     """Stems and endings of a surname; True when it is a feminine -ova/-eva/-ina form."""

@@ -53,9 +53,13 @@ def screen_run(words: list[TextWord], name: tuple[NameWord, ...]):
     if len(full) == len(own):  # word for word, each a slip apart (Usama bin Ladin)
         if all(_near_word(t, n) for t, n in zip(full, own, strict=True)):
             return 0, len(words) - 1, "near"
-        return None
-    text = "".join(w.key for w in full)
-    if any(_joined_close(text, form) for form in _name_forms(own)):
+        edits = 0  # the same count by chance: only the very same letters, joined otherwise
+    else:
+        edits = JOINED_EDITS
+    texts, names = _joined_forms([w.key for w in full]), _joined_forms([w.key for w in own])
+    # one side whole: the other may drop its middle names, not both (a middle name swapped)
+    pairs_ = [(texts[0], n) for n in names] + [(t, names[0]) for t in texts[1:]]
+    if any(_joined_close(t, n, edits) for t, n in pairs_):
         return 0, len(words) - 1, "near"  # joined or split: 'JanDaniel', 'Patr ushev'
     return None
 
@@ -66,17 +70,16 @@ def _near_word(word: TextWord, name: NameWord) -> bool:
     return pairs(word, name, loose=True) is not None
 
 
-def _joined_close(a: str, b: str) -> bool:
-    """Joined skeletons a slip or two apart, and no more than one letter in five."""
-    edits = Levenshtein.distance(a, b, score_cutoff=JOINED_EDITS)
-    return edits <= JOINED_EDITS and edits <= JOINED_SHARE * max(len(a), len(b))
+def _joined_close(a: str, b: str, most: int) -> bool:
+    """Joined skeletons at most `most` slips apart, and no more than one letter in five."""
+    edits = Levenshtein.distance(a, b, score_cutoff=most)
+    return edits <= most and edits <= JOINED_SHARE * max(len(a), len(b))
 
 
-def _name_forms(own: list[NameWord]) -> set[str]:
-    """The name's skeletons joined: all words, in either order, and without middle names."""
-    words = [w.key for w in own]
-    ends = [words[0], words[-1]] if len(words) > 2 else words
-    return {"".join(words), "".join(ends), "".join(words[1:] + words[:1])}
+def _joined_forms(words: list[str]) -> list[str]:
+    """Skeletons joined: all words (first), in the other order, and without middle names."""
+    forms = ["".join(words), "".join(words[1:] + words[:1])]
+    return forms + (["".join([words[0], words[-1]])] if len(words) > 2 else [])
 
 
 def _leading_subset(words: list[TextWord], name: tuple[NameWord, ...]):
