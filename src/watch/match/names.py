@@ -118,6 +118,7 @@ def split_name(name: str) -> NameParts:
 TITLES = {"president", "dr", "mr", "mrs", "ms", "prof", "sir", "sheikh", "general", "gen"}
 TITLES |= {"colonel", "col", "judge", "imam", "mullah", "prime", "minister", "senator"}
 LEGAL_FORMS = {"sa", "llc", "ltd", "inc", "gmbh", "plc", "llp", "ag", "corp", "ooo", "jsc"}
+_DIGIT = re.compile(r"\d")
 _LEET = str.maketrans("0134579@$", "oieastgas")
 _LEET_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*\d)[\w@$]+\b")
 
@@ -125,8 +126,13 @@ _LEET_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*\d)[\w@$]+\b")
 def name_variants(name: str) -> list[str]:
     """The name as listed, then as meant where they differ: digits for letters read back
     ('Ig0r Sech1n'), titles and legal forms dropped ('President Erdoğan', 'Maduro SA')."""
-    meant = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), name)
-    words = meant.split()
+    words = name.split()
+    if not words:
+        return [name]
+    first, last = words[0].strip(".").casefold(), words[-1].strip(".").casefold()
+    if first not in TITLES and last not in LEGAL_FORMS and not _DIGIT.search(name):
+        return [name]  # the usual case, decided without rewriting anything
+    words = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), name).split()
     while len(words) > 1 and words[0].strip(".").casefold() in TITLES:
         words = words[1:]
     if len(words) == 1 and len(words[0]) < 5:
@@ -222,17 +228,23 @@ def initials(given: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _nicknamer() -> NickNamer:
-    return NickNamer()  # the `nicknames` package's hand-curated English table
+def _nickname_table() -> dict[str, frozenset[str]]:
+    """name -> keys of its short forms and of the names it is short for, from the
+    `nicknames` package's hand-curated English table (read once)."""
+    table = NickNamer()
+    both: dict[str, set[str]] = {}
+    for lookup in (table.nickname_lookup, table.canonical_lookup):
+        for name, others in lookup.items():
+            both.setdefault(name, set()).update(others)
+    return {
+        name: frozenset(key(o) for o in others if len(o) >= 2) - {key(name)}
+        for name, others in both.items()
+    }
 
 
-@lru_cache(maxsize=65536)
 def nicknames(given: str) -> frozenset[str]:
-    """Keys of the short forms of a given name and of the names it is short for:
-    'Benjamin' -> ben, beni, ...; 'Ted' -> teodore, edvard, ..."""
-    name = given.strip(".").casefold()
-    if len(name) < 2 or not name.isascii():
-        return frozenset()
-    table = _nicknamer()
-    found = table.nicknames_of(name) | table.canonicals_of(name)
-    return frozenset(key(n) for n in found if len(n) >= 2) - {key(name)}
+    """'Benjamin' -> ben, beni, ...; 'Ted' -> teodore, edvard, ... (keys)."""
+    return _nickname_table().get(given.strip(".").casefold(), _NO_NAMES)
+
+
+_NO_NAMES: frozenset[str] = frozenset()

@@ -33,11 +33,12 @@ LOOSE_BELOW = 0.5  # a person's min_score below this turns screening on
 SUBSET_WORDS = 3  # a short form names at most this many words of a long name
 JOINED_EDITS = 2  # at most, between the joined skeletons of text and name
 JOINED_SHARE = 0.2  # ... and at most one edit in five letters
-SCRIPT_SIMILARITY = 0.8  # of a romanised other-script name (partial ratio / 100)
+BLOB_SIMILARITY = 90  # partial ratio of a one-word name inside an unspaced word
 
 # Letters the fold reads as blanks: Hebrew .. Ethiopic, Khmer, kana, Han, Hangul
 # (with their combining vowel signs, so that a Devanagari or Thai word stays whole).
 _OTHER = "\u0590-\u10ff\u1200-\u139f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
 _OTHER_RUN = re.compile(f"[{_OTHER}]+(?:[ \t·・•‧\\-‐‑]+[{_OTHER}]+)*")
 
 
@@ -121,7 +122,7 @@ def anchors(watched: list[Watched], loose: list[bool]) -> dict[str, set[int]]:
 @dataclass(frozen=True)
 class Screened:
     who: int
-    forms: tuple[str, ...]  # romanised skeletons of the person's names, words joined
+    names: tuple[tuple[str, ...], ...]  # romanised skeletons of each name's words
 
 
 def screened_names(watched: list[Watched], loose: list[bool]) -> list[Screened]:
@@ -130,49 +131,89 @@ def screened_names(watched: list[Watched], loose: list[bool]) -> list[Screened]:
     for who, entry in enumerate(watched):
         if not loose[who]:
             continue
-        forms = {_romanised(name) for name in entry.person.names if name.strip()}
-        forms = {f for f in forms if len(f) >= 4}
-        if forms:
-            out.append(Screened(who, tuple(sorted(forms))))
+        names = {_romanised(name) for name in entry.person.names if name.strip()}
+        names = {n for n in names if n and sum(map(len, n)) >= 4}
+        if names:
+            out.append(Screened(who, tuple(sorted(names))))
     return out
 
 
-def _romanised(name: str) -> str:
-    """'Barack Obama' -> 'barakobama'; 'ባራክ ኦባማ' the same way, through anyascii."""
-    return key(name if is_alphabetic(name) else anyascii(name))
+def _romanised(name: str) -> tuple[str, ...]:
+    """'Barack Obama' -> ('barak', 'obama'); 'ባራክ ኦባማ' the same way, through anyascii."""
+    words = _SPLIT.split(name if is_alphabetic(name) else anyascii(name))
+    return tuple(k for k in map(key, words) if k)
+
+
+_SPLIT = re.compile(r"[\s·・•‧\-‐‑]+")
 
 
 def screen_other_scripts(text: str, screened: list[Screened]):
-    """(who, start, end, matched) for each name written in a script the fold blanks."""
+    """(who, start, end, matched) for each name written in a script the fold blanks:
+    word for word, each a slip apart, or one unspaced word holding the name."""
     for run in _OTHER_RUN.finditer(text):
-        roman, offsets = _romanise_run(run.group(), run.start())
-        if len(roman) < 3:
-            continue
+        words = [
+            (m.start() + run.start(), m.end() + run.start(), key(anyascii(m.group())), m.group())
+            for m in re.finditer(r"[^\s·・•‧\-‐‑]+", run.group())
+        ]
+        words = [w for w in words if w[2]]
         for person in screened:
-            found = _best(roman, person.forms)
+            found = _in_words(words, person.names) or _in_blob(words, person.names)
             if found:
-                start, end = offsets[found[0]], offsets[found[1] - 1] + 1
-                yield person.who, start, end, text[start:end]
+                yield person.who, found[0], found[1], text[found[0] : found[1]]
 
 
-def _best(roman: str, forms: tuple[str, ...]) -> tuple[int, int] | None:
-    for form in forms:
-        if len(roman) <= len(form) + 2:
-            if Levenshtein.normalized_similarity(roman, form) >= SCRIPT_SIMILARITY:
-                return 0, len(roman)
-            continue
-        hit = fuzz.partial_ratio_alignment(form, roman, score_cutoff=SCRIPT_SIMILARITY * 100)
-        if hit and hit.dest_end - hit.dest_start >= 3:
-            return hit.dest_start, hit.dest_end
+def _in_words(words, names) -> tuple[int, int] | None:
+    """The name word for word, each a slip apart; in an unspaced script the first and
+    last of them may be part of a longer word ('ハムダン氏が')."""
+    for name in names:
+        n = len(name)
+        for i in range(len(words) - n + 1):
+            window = words[i : i + n]
+            start = _edge(window[0], name[0], from_end=False) if n > 1 else window[0][0]
+            end = _edge(window[-1], name[-1], from_end=True)
+            middle = zip(window[1:-1], name[1:-1], strict=True)
+            if start is not None and end is not None and all(_slip(w[2], k) for w, k in middle):
+                return start, end
     return None
 
 
-def _romanise_run(run: str, at: int) -> tuple[str, list[int]]:
-    """The run's skeleton letters, each with the offset in the text of its source letter."""
-    letters: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(run):
-        for c in key(anyascii(ch)):
-            letters.append(c)
-            offsets.append(at + i)
-    return "".join(letters), offsets
+def _edge(word, name_key: str, from_end: bool) -> int | None:
+    if _slip(word[2], name_key):
+        return word[1] if from_end else word[0]
+    return _trim(word, name_key, from_end) if _unspaced(word[3]) else None
+
+
+def _unspaced(word: str) -> bool:
+    return bool(_UNSPACED.search(word))
+
+
+def _trim(word, name_key: str, from_end: bool) -> int | None:
+    """Where the name's word ends inside an unspaced word ('ハムダン氏が...'), or starts."""
+    start, _, _, raw = word
+    cuts = range(1, len(raw)) if from_end else range(len(raw) - 1, 0, -1)
+    for cut in cuts:
+        part = raw[:cut] if from_end else raw[cut:]
+        if _slip(key(anyascii(part)), name_key):
+            return start + cut  # the end of the part kept, or its start
+    return None
+
+
+def _in_blob(words, names) -> tuple[int, int] | None:
+    """A script written without spaces (Thai, Khmer, kana): the name inside one word."""
+    for start, end, roman, _ in words:
+        for name in names:
+            joined = "".join(name)
+            if len(roman) <= len(joined) + 2:
+                if _joined_close(roman, joined, JOINED_EDITS):
+                    return start, end
+            elif len(name) == 1:
+                hit = fuzz.partial_ratio_alignment(joined, roman, score_cutoff=BLOB_SIMILARITY)
+                if hit and hit.dest_end - hit.dest_start >= 4:
+                    return start, end  # the whole word: its letters and the romanised differ
+    return None
+
+
+def _slip(a: str, b: str) -> bool:
+    return Levenshtein.normalized_similarity(a, b) >= 0.75 or (
+        len(a) == len(b) and Levenshtein.distance(a, b) <= 1
+    )
