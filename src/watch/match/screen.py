@@ -54,6 +54,8 @@ def screen_run(words: list[TextWord], name: tuple[NameWord, ...]):
     if len(full) == len(own):  # word for word, each a slip apart (Usama bin Ladin)
         if all(_near_word(t, n) for t, n in zip(full, own, strict=True)):
             return 0, len(words) - 1, "near"
+        if _middle_reordered(full, own):
+            return 0, len(words) - 1, "near"  # 'Reinaldo Lenin Gregorio' for 'Gregorio Lenin'
         edits = 0  # the same count by chance: only the very same letters, joined otherwise
     else:
         edits = JOINED_EDITS
@@ -63,6 +65,19 @@ def screen_run(words: list[TextWord], name: tuple[NameWord, ...]):
     if any(_joined_close(t, n, edits) for t, n in pairs_):
         return 0, len(words) - 1, "near"  # joined or split: 'JanDaniel', 'Patr ushev'
     return None
+
+
+def _middle_reordered(full: list[TextWord], own: list[NameWord]) -> bool:
+    """First and last word in place, the middle names all there in another order."""
+    if len(own) < 4 or not (_near_word(full[0], own[0]) and _near_word(full[-1], own[-1])):
+        return False
+    left = list(own[1:-1])
+    for word in full[1:-1]:
+        match = next((n for n in left if _near_word(word, n)), None)
+        if match is None:
+            return False
+        left.remove(match)
+    return True
 
 
 def _near_word(word: TextWord, name: NameWord) -> bool:
