@@ -9,7 +9,8 @@ and even there only vowels may differ, and only in the ways romanisations differ
 (Uzbek o for Russian a, Kyrgyz o for u, e for i) or by one vowel more or less.
 
 The steps live in their own modules: index.py builds the index, doc.py scans a text
-and reads the words around a hit, judge.py decides each hit; this module runs them.
+and reads the words around a hit, judge.py decides each hit, screen.py holds what
+only screened people (a min_score below 0.5) get; this module runs them.
 """
 
 from __future__ import annotations
