@@ -118,7 +118,9 @@ def split_name(name: str) -> NameParts:
 TITLES = {"president", "dr", "mr", "mrs", "ms", "prof", "sir", "sheikh", "general", "gen"}
 TITLES |= {"colonel", "col", "judge", "imam", "mullah", "prime", "minister", "senator"}
 LEGAL_FORMS = {"sa", "llc", "ltd", "inc", "gmbh", "plc", "llp", "ag", "corp", "ooo", "jsc"}
-_DIGIT = re.compile(r"\d")
+_VARIANT_HINT = re.compile(
+    rf"\d|^\s*(?:{'|'.join(TITLES)})\b|\b(?:{'|'.join(LEGAL_FORMS)})\.?\s*$", re.IGNORECASE
+)
 _LEET = str.maketrans("0134579@$", "oieastgas")
 _LEET_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*\d)[\w@$]+\b")
 
@@ -126,12 +128,8 @@ _LEET_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*\d)[\w@$]+\b")
 def name_variants(name: str) -> list[str]:
     """The name as listed, then as meant where they differ: digits for letters read back
     ('Ig0r Sech1n'), titles and legal forms dropped ('President Erdoğan', 'Maduro SA')."""
-    words = name.split()
-    if not words:
-        return [name]
-    first, last = words[0].strip(".").casefold(), words[-1].strip(".").casefold()
-    if first not in TITLES and last not in LEGAL_FORMS and not _DIGIT.search(name):
-        return [name]  # the usual case, decided without rewriting anything
+    if not _VARIANT_HINT.search(name):
+        return [name]  # the usual case, decided by one search
     words = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), name).split()
     while len(words) > 1 and words[0].strip(".").casefold() in TITLES:
         words = words[1:]
@@ -228,23 +226,27 @@ def initials(given: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _nickname_table() -> dict[str, frozenset[str]]:
-    """name -> keys of its short forms and of the names it is short for, from the
-    `nicknames` package's hand-curated English table (read once)."""
+def _nickname_table() -> dict[str, set[str]]:
+    """name -> its short forms and the names it is short for, from the `nicknames`
+    package's hand-curated English table (read once, on the first lookup)."""
     table = NickNamer()
     both: dict[str, set[str]] = {}
     for lookup in (table.nickname_lookup, table.canonical_lookup):
         for name, others in lookup.items():
             both.setdefault(name, set()).update(others)
-    return {
-        name: frozenset(key(o) for o in others if len(o) >= 2) - {key(name)}
-        for name, others in both.items()
-    }
+    return both
 
 
 def nicknames(given: str) -> frozenset[str]:
     """'Benjamin' -> ben, beni, ...; 'Ted' -> teodore, edvard, ... (keys)."""
-    return _nickname_table().get(given.strip(".").casefold(), _NO_NAMES)
+    others = _nickname_table().get(given.casefold())
+    return _nickname_keys(given.casefold()) if others else _NO_NAMES
+
+
+@lru_cache(maxsize=4096)
+def _nickname_keys(name: str) -> frozenset[str]:
+    others = _nickname_table()[name]
+    return frozenset(key(o) for o in others if len(o) >= 2) - {key(name)}
 
 
 _NO_NAMES: frozenset[str] = frozenset()
