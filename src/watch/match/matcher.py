@@ -35,6 +35,7 @@ from watch.match.judge import Judge, cased_name
 from watch.match.screen import (
     LOOSE_BELOW,
     anchors,
+    candidates,
     screen_other_scripts,
     screened_names,
 )
@@ -130,8 +131,7 @@ class Matcher(Judge):
             start, end = m.span()
             if not doc.upper(start):
                 continue
-            k = key(m.group())
-            for who in self._anchors.get(k[:3], _NONE) | self._anchors.get(k[-3:], _NONE):
+            for who in candidates(self._anchors, key(m.group())):
                 if found.covers(who, start, end):
                     continue
                 verdict = self._screened_run(doc, Hit(who, start, end, ""))
@@ -183,6 +183,3 @@ class _Found(dict):
             return False
         i = bisect.bisect_right(spans, (start, float("inf")))
         return any(e >= end for s, e in spans[max(0, i - 8) : i] if s <= start)
-
-
-_NONE: frozenset[int] = frozenset()

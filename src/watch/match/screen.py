@@ -30,6 +30,7 @@ from watch.match.index import Watched
 from watch.match.names import is_alphabetic
 
 LOOSE_BELOW = 0.5  # a person's min_score below this turns screening on
+ANCHOR_SIMILARITY = 0.7  # a text word this close to a name word is judged with its run
 SUBSET_WORDS = 3  # a short form names at most this many words of a long name
 JOINED_EDITS = 2  # at most, between the joined skeletons of text and name
 JOINED_SHARE = 0.2  # ... and at most one edit in five letters
@@ -119,19 +120,38 @@ def _leading_subset(words: list[TextWord], name: tuple[NameWord, ...]):
     return used[0], used[-1], "near"
 
 
-def anchors(watched: list[Watched], loose: list[bool]) -> dict[str, set[int]]:
-    """The first and last three letters of each screened person's name words -> who:
-    a text word sharing either is worth comparing though no stem of it is there."""
-    out: dict[str, set[int]] = {}
+def anchors(watched: list[Watched], loose: list[bool]) -> dict[str, set[tuple[int, str]]]:
+    """The first and last three letters of each screened person's name words ->
+    (who, the word's skeleton): a text word sharing either is worth a closer look."""
+    out: dict[str, set[tuple[int, str]]] = {}
     for who, entry in enumerate(watched):
         if not loose[who]:
             continue
         for name in entry.names:
             for word in name:
                 if len(word.key) >= 4 and word.key not in PARTICLES:
-                    out.setdefault(word.key[:3], set()).add(who)
-                    out.setdefault(word.key[-3:], set()).add(who)
+                    out.setdefault(word.key[:3], set()).add((who, word.key))
+                    out.setdefault(word.key[-3:], set()).add((who, word.key))
     return out
+
+
+def candidates(anchors: dict[str, set[tuple[int, str]]], word_key: str) -> set[int]:
+    """The screened people one of whose name words this text word may be, slipped,
+    joined to another or split ('Gaddafi' for Qaddafi, 'YusufHamdan', 'Rami' for
+    'Ramimakhlouf'); not the word itself
+    (its stem was found and judged already)."""
+    found: set[int] = set()
+    for who, own in anchors.get(word_key[:3], _NONE) | anchors.get(word_key[-3:], _NONE):
+        if who in found or own == word_key:
+            continue
+        short, long = sorted((word_key, own), key=len)
+        joined = len(short) >= 4 and (long.startswith(short) or long.endswith(short))
+        if joined or Levenshtein.normalized_similarity(word_key, own) >= ANCHOR_SIMILARITY:
+            found.add(who)
+    return found
+
+
+_NONE: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
