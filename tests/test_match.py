@@ -139,6 +139,29 @@ def test_screening_finds_near_misses_only_when_asked():
     assert (m.matched, m.how) == ("Vladimir Pulin", "near") and m.score < 0.5
 
 
+def test_each_person_has_their_own_threshold():
+    """A screened person gets near-misses; beside them, a person at the default does
+    not (Isakov is not Iskakov), and a person watched strictly loses weaker mentions."""
+    people = [
+        Person("isakov", "Azat Isakov"),
+        Person("kara", "Rita Karasartova", min_score=0.4),
+        Person("askarov", "Azimjan Askarov", min_score=0.96),
+    ]
+    matcher = Matcher(people)
+    text = "Azat Iskakov, Rita Karasartoba and Azimzhan Askarov were named; so was Azimjan Askarov."
+    assert names(matcher, text) == [("kara", "Rita Karasartoba"), ("askarov", "Azimjan Askarov")]
+    # the matcher's own threshold is for people without one
+    loose = Matcher([Person("isakov", "Azat Isakov")], min_score=0.4)
+    assert names(loose, "Azat Iskakov won the title.") == [("isakov", "Azat Iskakov")]
+
+
+def test_screening_reads_other_scripts_word_for_word():
+    hamdan = [Person("h", "Yusuf Hamdan", min_score=0.4)]
+    assert names(Matcher(hamdan), "ユスフ・ハムダン氏が拘束された。") == [("h", "ユスフ・ハムダン")]
+    assert names(Matcher(hamdan), "ユヌス・ハムダン氏が語った。") == []  # Yunus: two slips
+    assert names(Matcher([Person("h", "Yusuf Hamdan")]), "ユスフ・ハムダン氏") == []
+
+
 def test_a_person_without_a_usable_name_is_a_clear_error():
     with pytest.raises(WatchlistError, match=r"'ghost'.*no name or alias with letters"):
         Matcher([ASKAROV, Person("ghost", "  ", aliases=("123",))])

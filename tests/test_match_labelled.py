@@ -17,6 +17,7 @@ from watch.match import Matcher
 from watch.records import Person
 
 DATA = Path(__file__).parent / "data" / "names"
+SCRIPTS = ("latin", "cyrillic", "han", "mixed", "arabic", "hebrew", "devanagari", "kana")
 
 
 def load_people(path: Path = DATA / "people.tsv") -> list[Person]:
@@ -24,9 +25,12 @@ def load_people(path: Path = DATA / "people.tsv") -> list[Person]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        pid, name, aliases, context = [*line.split("\t"), "", ""][:4]
+        pid, name, aliases, context, min_score = [*line.split("\t"), "", "", ""][:5]
         split = lambda v: tuple(x for x in v.split("|") if x)  # noqa: E731
-        people.append(Person(pid, name, aliases=split(aliases), context=split(context)))
+        score = float(min_score) if min_score.strip() else None
+        people.append(
+            Person(pid, name, aliases=split(aliases), context=split(context), min_score=score)
+        )
     return people
 
 
@@ -81,11 +85,11 @@ def test_labelled_set_is_large_and_covers_every_script():
     cases = load_cases()
     scripts = Counter(script for script, _, _ in cases)
     assert len(cases) >= 300
-    assert set(scripts) == {"latin", "cyrillic", "han", "mixed"}
+    assert set(scripts) == set(SCRIPTS)
     assert sum(1 for _, want, _ in cases if not want) >= 100  # hard negatives
 
 
-@pytest.mark.parametrize("script", ["all", "latin", "cyrillic", "han", "mixed"])
+@pytest.mark.parametrize("script", ["all", *SCRIPTS])
 def test_precision_and_recall(outcome, script):
     counts, wrong = outcome
     c = counts[script]

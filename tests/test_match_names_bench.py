@@ -2,9 +2,11 @@
 
 The pairs are record-to-record sanctions screening, labelled for recall: many of
 their "matches" are one consonant apart (Pulin/Putin, Cates/Gates), which this
-project keeps apart on purpose (Isakov is not Iskakov). So appealwatch is more
-precise than logic_v2 and finds fewer of their matches; the test holds both
-figures where they stand so that a change that loses either shows.
+project keeps apart by default on purpose (Isakov is not Iskakov). So at its default
+appealwatch is more precise than logic_v2 and finds fewer of their matches; at the
+screening threshold (min_score=0.4) it should beat logic_v2 on both. The figures
+are held where they stand, on the held-out half too, so that a change that loses
+either shows.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from match_names import compare
+from match_names import SCREENING, compare
+
+DEFAULT = "appealwatch"
+SCREEN = f"appealwatch screening (min_score={SCREENING})"
 
 
 @lru_cache(maxsize=1)
@@ -32,18 +37,35 @@ def figures(corpus):
     return _compare(corpus)
 
 
-def test_more_precise_than_logic_v2(figures):
-    ours, screening, theirs = (
-        figures["appealwatch"],
-        figures["appealwatch screening (min_score=0.4)"],
-        figures["logic_v2"],
-    )
-    assert ours[2] == theirs[2] >= 500  # the same Person rows
+def test_the_halves_split_the_same_rows(figures):
+    n = {h: figures[h]["logic_v2"][2] for h in figures}
+    assert n["all"] == n["development"] + n["held-out"] >= 500
+    assert min(n["development"], n["held-out"]) >= 200  # a fair split, not a sliver
+    assert all(figures[h][DEFAULT][2] == figures[h]["logic_v2"][2] for h in figures)
+
+
+def test_default_is_more_precise_than_logic_v2(figures):
+    for h in ("development", "held-out", "all"):
+        assert figures[h][DEFAULT][0] > figures[h]["logic_v2"][0] + 0.15, h
+
+
+def test_screening_beats_logic_v2_on_both(figures):
+    ours, theirs = figures["development"][SCREEN], figures["development"]["logic_v2"]
+    assert ours[0] > theirs[0] and ours[1] > theirs[1]
+    ours, theirs = figures["all"][SCREEN], figures["all"]["logic_v2"]
+    assert ours[0] > theirs[0] + 0.1 and ours[1] >= theirs[1]
+
+
+def test_held_out_where_it_stands(figures):
+    """On rows never looked at while tuning: precision well above theirs; recall a
+    little below theirs (0.733 against 0.759), held where it stands."""
+    ours, theirs = figures["held-out"][SCREEN], figures["held-out"]["logic_v2"]
     assert ours[0] > theirs[0] + 0.1
-    assert screening[0] > theirs[0] + 0.1
+    assert ours[1] >= 0.72 and ours[1] >= theirs[1] - 0.04
 
 
-def test_recall_where_it_stands(figures):
-    ours, screening = figures["appealwatch"], figures["appealwatch screening (min_score=0.4)"]
-    assert ours[1] >= 0.45
-    assert screening[1] >= 0.58  # screening finds what the default leaves out
+def test_screening_finds_more_and_default_stays_more_precise(figures):
+    for h in ("development", "held-out", "all"):
+        assert figures[h][SCREEN][1] > figures[h][DEFAULT][1] + 0.25, h
+    assert figures["all"][DEFAULT][0] >= figures["all"][SCREEN][0]
+    assert figures["all"][DEFAULT][1] >= 0.45

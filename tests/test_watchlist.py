@@ -126,3 +126,48 @@ def test_mail_settings(tmp_path):
         tmp_path, "settings:\n  mail:\n    smtp: 'bad host:x'\npeople:\n  - name: A B\n"
     )
     assert any(":3: settings.mail needs `from:`" in p for p in found)
+
+
+def test_min_score_from_settings_and_per_person(tmp_path):
+    text = (
+        "settings:\n  min_score: 0.7\n"
+        "people:\n"
+        "  - name: Rita Karasartova\n"
+        "  - name: Azat Isakov\n    min_score: 0.4\n"
+    )
+    wl = load(write(tmp_path, text))
+    assert wl.settings.min_score == 0.7
+    assert [p.min_score for p in wl.people] == [0.7, 0.4]
+    default = load(write(tmp_path, "people:\n  - name: Rita Karasartova\n"))
+    assert default.settings.min_score == 0.6 and default.people[0].min_score == 0.6
+
+
+def test_min_score_problems_name_file_and_line(tmp_path):
+    text = (
+        "settings:\n  min_score: 1.5\n"
+        "people:\n"
+        "  - name: Azat Isakov\n    min_score: low\n"
+        "  - name: Rita Karasartova\n    min_score: 0\n"
+    )
+    path = tmp_path / "watchlist.yaml"
+    assert problems(tmp_path, text) == [
+        f"{path}:2: settings.min_score must be at most 1 (scores run from 0 to 1), got 1.5",
+        f"{path}:5: 'Azat Isakov': min_score must be a number",
+        f"{path}:7: 'Rita Karasartova': min_score must be more than 0",
+    ]
+
+
+def test_a_screened_person_is_matched_loosely_and_the_others_not(tmp_path):
+    """The per-person threshold reaches the matcher: a one-letter slip in the surname
+    is a mention of the screened person only (Isakov is not Iskakov by default)."""
+    from watch.match import Matcher
+
+    text = "people:\n  - name: Azat Isakov\n  - name: Rita Karasartova\n    min_score: 0.4\n"
+    matcher = Matcher(load(write(tmp_path, text)).people)
+    assert matcher.find("Azat Iskakov won the Kazakh boxing title.") == []
+    [mention] = matcher.find("Rita Karasartoba was charged in the Kempir-Abad case.")
+    assert (mention.person_id, mention.matched, mention.score) == (
+        "rita-karasartova",
+        "Rita Karasartoba",
+        0.45,
+    )

@@ -91,6 +91,8 @@ class Person:
     country: str = ""
     status: Status = field(default_factory=Status)
     appeals: tuple[Appeal, ...] = ()
+    # None: the matcher's own threshold (settings.min_score); lower screens harder
+    min_score: float | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -144,6 +146,7 @@ class Settings:
     concurrency: int = 50  # requests in flight over all hosts
     max_articles_per_source: int = 50  # article pages followed per source per poll
     mail: MailSettings | None = None
+    min_score: float = 0.6  # mentions scored below it are dropped; below 0.5 also screens
 
 
 @dataclass(frozen=True)

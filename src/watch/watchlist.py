@@ -39,10 +39,10 @@ TOP_KEYS = ("settings", "people", "sources")
 SETTINGS_KEYS = (
     "database", "user_agent", "poll_interval", "max_body_bytes", "connect_timeout",
     "read_timeout", "total_timeout", "max_redirects", "per_host_concurrency",
-    "per_host_delay", "concurrency", "max_articles_per_source", "mail",
+    "per_host_delay", "concurrency", "max_articles_per_source", "mail", "min_score",
 )  # fmt: skip
 MAIL_KEYS = ("smtp", "from", "to", "username", "password_env", "starttls")
-PERSON_KEYS = ("id", "name", "aliases", "context", "country", "status", "appeals")
+PERSON_KEYS = ("id", "name", "aliases", "context", "country", "status", "appeals", "min_score")
 STATUS_KEYS = ("custody", "case", "since")
 APPEAL_KEYS = ("id", "url", "language", "opened", "targets")
 TARGET_KEYS = ("name", "role", "address", "fax", "email", "phone", "salutation")
@@ -139,6 +139,16 @@ class _Reader:
             self.problem(node, f"{what} {value!r} is not a duration: write e.g. 90s, 30m, 2h, 1d")
         return parsed
 
+    def score(self, node: yaml.Node | None, what: str) -> float | None:
+        """A matching threshold: a number above 0, at most 1."""
+        if node is None or _is_null(node):
+            return None
+        value = self.number(node, what, float)
+        if value is not None and value > 1:
+            self.problem(node, f"{what} must be at most 1 (scores run from 0 to 1), got {value:g}")
+            return None
+        return value
+
     def number(self, node: yaml.Node, what: str, kind: Callable[[str], Any]) -> Any:
         try:
             value = kind(str(node.value))
@@ -194,7 +204,9 @@ def _watchlist(reader: _Reader, root: yaml.Node | None, path: Path) -> Watchlist
         reader.problem(root, "no `people:` list: whom should appealwatch watch?")
     settings = _settings(reader, top.get("settings"), path)
     people = tuple(
-        p for n in reader.sequence(top.get("people"), "people") if (p := _person(reader, n))
+        p
+        for n in reader.sequence(top.get("people"), "people")
+        if (p := _person(reader, n, settings.min_score))
     )
     sources = tuple(
         s for n in reader.sequence(top.get("sources"), "sources") if (s := _source(reader, n))
@@ -236,6 +248,8 @@ def _settings(reader: _Reader, node: yaml.Node | None, path: Path) -> Settings:
             values[key] = reader.duration(value_node, "settings.poll_interval")
         elif key == "mail":
             values[key] = _mail(reader, value_node)
+        elif key == "min_score":
+            values[key] = reader.score(value_node, "settings.min_score")
         elif isinstance(default, bool | str | Path):
             values[key] = reader.text(value_node, f"settings.{key}")
         else:
@@ -269,7 +283,9 @@ def _mail(reader: _Reader, node: yaml.Node) -> MailSettings | None:
     )
 
 
-def _person(reader: _Reader, node: yaml.Node) -> Person | None:
+def _person(reader: _Reader, node: yaml.Node, min_score: float) -> Person | None:
+    """One person; their `min_score` is their own, else the settings' (so every stage
+    that builds a matcher from the people gets it)."""
     keys = reader.mapping(node, "a person", PERSON_KEYS)
     name = reader.text(keys.get("name"), "a person's name")
     if name is None:
@@ -286,6 +302,7 @@ def _person(reader: _Reader, node: yaml.Node) -> Person | None:
         appeals=tuple(
             a for n in reader.sequence(keys.get("appeals"), "appeals") if (a := _appeal(reader, n))
         ),
+        min_score=reader.score(keys.get("min_score"), f"{name!r}: min_score") or min_score,
     )
 
 

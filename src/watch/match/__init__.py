@@ -4,7 +4,8 @@
     matcher.find(text)             # -> [Mention], spans index `text` exactly
 
 See matcher.py for the method (index.py, doc.py and judge.py for its steps), fold.py
-for the folding and names.py for endings.
+for the folding, names.py for endings and screen.py for the looser comparisons made
+for people screened below min_score 0.5.
 """
 
 from watch.match.fold import coarse, fold, key, spellings

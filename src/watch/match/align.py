@@ -19,7 +19,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from watch.match.fold import SOFT, coarse, key
-from watch.match.names import Stem, given_stems, initials, surname_stems
+from watch.match.names import Stem, given_stems, initials, nicknames, surname_stems
 
 # Articles of names: never enough on their own to say a surname is there.
 PARTICLES = {"de", "van", "von", "der", "den", "al", "el", "bin", "ben", "ibn", "bint", "ul", "ud"}
@@ -35,6 +35,7 @@ class NameWord:
     initials: frozenset[str]
     initial: bool  # written as an initial in the watchlist ('Eric A. Wendt')
     surname: bool
+    nicks: frozenset[str] = frozenset()  # keys of its short forms, or of what it is short for
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def _name_words(given: tuple[str, ...], middle: tuple[str, ...], surname: str):
         k = key(word)
         is_initial = len(k) <= 2 and (word.endswith(".") or len(k) == 1)
         stems = () if is_initial else tuple(given_stems(word))
-        out.append(NameWord(k, stems, frozenset(initials(word)), is_initial, False))
+        nicks = frozenset() if is_initial else nicknames(word)
+        out.append(NameWord(k, stems, frozenset(initials(word)), is_initial, False, nicks))
     parts = [w for w in coarse(surname).split() if w.strip("'")]
     if len(parts) > 1:  # 'Jong-un', 'Nurlan uulu', 'al-Assad': one word each
         for word in parts:
@@ -81,7 +83,7 @@ def pairs(word: TextWord, name: NameWord, loose: bool = False) -> str | None:
         for s in name.stems
     ):
         return "exact"
-    if close(word.key, name.key):
+    if close(word.key, name.key) or word.key in name.nicks:
         return "fuzzy"
     if loose and min(len(word.key), len(name.key)) >= 4 and near(word.key, name.key):
         return "near"

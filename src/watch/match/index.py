@@ -23,6 +23,8 @@ from watch.match.names import (
     given_stems,
     initials,
     is_alphabetic,
+    name_variants,
+    nicknames,
     patronymic,
     phrase_spellings,
     split_name,
@@ -48,15 +50,17 @@ class Watched:
     initial_given: bool = False  # some listed name gives a given name as an initial only
     signatures: set[tuple] = field(default_factory=set)  # names already in `names`, by key
     single: set[str] = field(default_factory=set)  # one-word names listed ('Hannibal')
+    nick_keys: set[str] = field(default_factory=set)  # short forms of given names ('Ben')
 
 
-def index_person(who, person, surnames, givens, aliases, given_index) -> Watched:
+def index_person(who, person, surnames, givens, aliases, given_index, loose=False) -> Watched:
     """Fold one person's names: their Watched entry; their stems go into `surnames`,
-    `givens` (the automaton's) and `given_index`, their other-script names into `aliases`."""
+    `givens` (the automaton's) and `given_index`, their other-script names into `aliases`.
+    A `loose` (screened) person's short given names are scanned for too ('Xi', 'Tim')."""
     watched = Watched(person)
     own_surnames: set[tuple[str, frozenset[str], bool]] = set()  # one person's stems,
     own_givens: set[Stem] = set()  # gathered over all their names before indexing
-    for name in person.names:
+    for name in (v for listed in person.names for v in name_variants(listed)):
         if not name.strip():
             continue
         if not is_alphabetic(name):
@@ -74,7 +78,7 @@ def index_person(who, person, surnames, givens, aliases, given_index) -> Watched
     for stem in own_givens:
         watched.given.append(stem)
         given_index[stem.text.replace(SOFT, "")].append((who, stem.endings))
-        if len(stem.text) >= 4:  # shorter ones start too many words: too many hits
+        if len(stem.text) >= (2 if loose else 4):  # shorter ones start too many words
             givens[stem.text].add((who, stem.endings, False))
     return watched
 
@@ -101,6 +105,7 @@ def _index_parts(watched: Watched, parts: NameParts, surnames, givens) -> None:
             continue
         givens.update(given_stems(word))
         watched.given_keys.add(key(word))
+        watched.nick_keys |= nicknames(word)
         watched.initials |= initials(word)
 
 

@@ -3,7 +3,7 @@ it a mention in full; a bare surname counts only with the full name or a context
 elsewhere in the text; another given name or initial means a namesake.
 
 `Judge` is mixed into Matcher (its methods use the matcher's `_watched`,
-`_given_index`, `_known_given`, `min_score` and `_mention`), so the per-hit calls in
+`_given_index`, `_known_given`, `_loose` and `_mention`), so the per-hit calls in
 `Matcher.find` stay plain method calls.
 """
 
@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
+
 from watch.match.align import SWAP, align, close
 from watch.match.doc import WORD_RE, Doc, Hit, is_initial, words_after, words_before
 from watch.match.fold import SOFT, WORD, coarse, key
 from watch.match.index import Watched, as_written
 from watch.match.names import patronymic
+from watch.match.screen import screen_run
 
+SLIP_LENGTH = 5  # a given name this long may carry one slip of the pen beside an exact surname
 _NEAR = re.compile(f"(?<![{WORD}])[{WORD}]")
 
 
@@ -59,6 +63,8 @@ class Judge:
             if base and watched.patronymics and base not in watched.patronymics:
                 return None  # same name, another father: another person
             return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
+        if doc.upper(first[0]) and key(word) in watched.nick_keys:
+            return (*_span(hit, first, forward), 0.7, "nickname")  # 'Ben Netanyahu'
         if doc.upper(first[0]) and self._is_other_given(watched, word):
             return None
         return "surname"
@@ -115,9 +121,23 @@ class Judge:
         return found
 
     def _is_fuzzy_given(self, watched: Watched, word: str) -> bool:
-        """A misspelt given name ('Vladmir', 'Azimjon')."""
+        """A misspelt given name ('Vladmir', 'Azimjon'; 'Azimjn', 'Azimjam': a slip of
+        one letter in a long given name that is no other known given name)."""
         k = key(word)
-        return len(k) >= 4 and any(close(k, g) for g in watched.given_keys)
+        if len(k) < 4:
+            return False
+        if any(close(k, g) for g in watched.given_keys):
+            return True
+        return (
+            len(k) >= SLIP_LENGTH
+            and k not in self._known_given
+            and any(
+                len(g) >= SLIP_LENGTH
+                and g[0] == k[0]
+                and Levenshtein.distance(k, g, score_cutoff=1) <= 1
+                for g in watched.given_keys
+            )
+        )
 
     def _is_other_given(self, watched: Watched, word: str) -> bool:
         k = key(word)
@@ -129,7 +149,7 @@ class Judge:
 
     def _worth_aligning(self, doc: Doc, hit: Hit, verdict) -> bool:
         """Whether aligning the run could change the verdict: skipped where it cannot."""
-        if verdict is None and not self._watched[hit.who].initial_given:
+        if verdict is None and not (self._watched[hit.who].initial_given or self._loose[hit.who]):
             return False  # a namesake, unless a listed name gives only an initial
         run, _ = doc.run(hit.start, hit.end)
         if len(run) < 2:
@@ -158,11 +178,13 @@ class Judge:
         run, words = doc.run(hit.start, hit.end)
         if len(run) < 2:
             return None
+        watched = self._watched[hit.who]
         verdicts = [align(words, name) for name in self._watched[hit.who].names]
         found = [v for v in verdicts if v and v != SWAP]
-        if not found and self.min_score < 0.5:
+        if not found and self._loose[hit.who]:
             loose = [align(words, name, loose=True) for name in self._watched[hit.who].names]
             found = [v for v in loose if v and v != SWAP]
+            found = found or [v for v in (screen_run(words, n) for n in watched.names) if v]
         if not found:
             return SWAP if SWAP in verdicts else None
         first, last, how = min(found, key=lambda v: v[1] - v[0])
@@ -170,6 +192,18 @@ class Judge:
         if how == "exact":
             return self._full(doc, self._watched[hit.who], hit, (start, end), False)
         return (start, end, {"initial": 0.8, "fuzzy": 0.7}.get(how, 0.45), how)
+
+    def _screened_run(self, doc: Doc, hit: Hit):
+        """Screening only: (start, end, 0.45, 'near') if the run around a word that looks
+        like the person's names them loosely (one word counts, for a one-word run)."""
+        run, words = doc.run(hit.start, hit.end)
+        if len(run) >= 2:
+            verdict = self._aligned(doc, hit)
+            return verdict if verdict and verdict != SWAP else None
+        for name in self._watched[hit.who].names:
+            if screen_run(words, name):
+                return (run[0][0][0], run[-1][0][1], 0.45, "near")
+        return None
 
     def _surname_only(self, doc: Doc, hit: Hit, named: set[int], namesakes: set[int]):
         """A bare surname counts when the text also names the person or their context."""

@@ -9,7 +9,8 @@ and even there only vowels may differ, and only in the ways romanisations differ
 (Uzbek o for Russian a, Kyrgyz o for u, e for i) or by one vowel more or less.
 
 The steps live in their own modules: index.py builds the index, doc.py scans a text
-and reads the words around a hit, judge.py decides each hit; this module runs them.
+and reads the words around a hit, judge.py decides each hit, screen.py holds what
+only screened people (a min_score below 0.5) get; this module runs them.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from watch.match.align import SWAP
-from watch.match.doc import Doc, Hit, stem_hits
-from watch.match.fold import coarse
+from watch.match.doc import WORD_RE, Doc, Hit, stem_hits
+from watch.match.fold import coarse, key
 from watch.match.index import (
     ALIAS_FOLD,
     Watched,
@@ -32,6 +33,13 @@ from watch.match.index import (
     name_automaton,
 )
 from watch.match.judge import Judge, cased_name, never_cased
+from watch.match.screen import (
+    LOOSE_BELOW,
+    anchors,
+    candidates,
+    screen_other_scripts,
+    screened_names,
+)
 from watch.records import Mention, Person
 
 
@@ -41,11 +49,14 @@ class Matcher(Judge):
     @gc_paused()
     def __init__(self, people: Sequence[Person], min_score: float = 0.6):
         """`min_score` drops weaker mentions; below 0.5 it also screens for near-misses
-        (one letter in five wrong: Pulin for Putin) scored 0.45, as sanctions screening
-        does. The default keeps them out: Isakov is not Iskakov."""
+        (one letter in five wrong: Pulin for Putin; a name in another script; words
+        joined, split or left out) scored 0.45, as sanctions screening does. The default
+        keeps them out: Isakov is not Iskakov. A person's own `min_score` wins over it."""
         self.people = list(people)
         self.min_score = min_score
         check(self.people)
+        self._min = [min_score if p.min_score is None else p.min_score for p in self.people]
+        self._loose = [m < LOOSE_BELOW for m in self._min]
         self._watched: list[Watched] = []
         self._given_index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         surnames: dict[str, set] = defaultdict(set)
@@ -53,10 +64,14 @@ class Matcher(Judge):
         aliases: dict[str, set] = defaultdict(set)
         for who, person in enumerate(self.people):
             self._watched.append(
-                index_person(who, person, surnames, givens, aliases, self._given_index)
+                index_person(
+                    who, person, surnames, givens, aliases, self._given_index, self._loose[who]
+                )
             )
         self._names = name_automaton(surnames, givens)
         self._aliases = automaton(aliases)
+        self._screened = screened_names(self._watched, self._loose)
+        self._anchors = anchors(self._watched, self._loose)
         watched_given = {k for w in self._watched for k in w.given_keys}
         self._known_given = frozenset(load_given_names() | watched_given)
 
@@ -93,18 +108,40 @@ class Matcher(Judge):
                 named.add(hit.who)
                 found.keep(hit.who, self._mention(doc, hit.who, start, end, score, how))
         for hit in given_hits:
-            if found.covers(hit.who, hit.start, hit.end) or not self._surname_near(doc, hit):
+            if found.covers(hit.who, hit.start, hit.end):
+                continue
+            if not self._loose[hit.who] and not self._surname_near(doc, hit):
                 continue
             verdict = self._aligned(doc, hit)
             if verdict and verdict != SWAP:
                 named.add(hit.who)
                 found.keep(hit.who, self._mention(doc, hit.who, *verdict))
+        if self._anchors:
+            self._screen_words(doc, found)
         for hit in pending:
             mention = self._surname_only(doc, hit, named, namesakes)
             if mention and not found.covers(hit.who, hit.start, hit.end):
                 found.keep(hit.who, mention)
-        kept = (m for m in found.values() if m.score >= self.min_score)
+        if self._screened:
+            for who, start, end, matched in screen_other_scripts(text, self._screened):
+                if not found.covers(who, start, end):
+                    found.keep(who, Mention(self.people[who].id, start, end, matched, 0.45, "near"))
+        kept = (m for (_, _, who), m in found.items() if m.score >= self._min[who])
         return sorted(kept, key=lambda m: (m.start, -m.end, m.person_id))
+
+    def _screen_words(self, doc: Doc, found: _Found) -> None:
+        """Screening: capitalised words that start or end like a screened person's name
+        word, though no stem of it is there ('Gaddafi' for Qaddafi), judged by their run."""
+        for m in WORD_RE.finditer(doc.folded):
+            start, end = m.span()
+            if not doc.upper(start):
+                continue
+            for who in candidates(self._anchors, key(m.group())):
+                if found.covers(who, start, end):
+                    continue
+                verdict = self._screened_run(doc, Hit(who, start, end, ""))
+                if verdict:
+                    found.keep(who, self._mention(doc, who, *verdict))
 
     def _mention(self, doc: Doc, who: int, start: int, end: int, score: float, how: str):
         return Mention(self.people[who].id, start, end, doc.text[start:end], score, how)

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from nicknames import NickNamer
+
 from watch.match.fold import WORD, coarse, key, spellings
 
 # Kyrgyz, Kazakh and Uzbek case suffixes after a name, in the coarse alphabet,
@@ -112,6 +114,33 @@ def split_name(name: str) -> NameParts:
     return NameParts(given=[rest[0]], middle=rest[1:], surname=surname)
 
 
+# Words around a name that are no part of it: a title before it, a legal form after it.
+TITLES = {"president", "dr", "mr", "mrs", "ms", "prof", "sir", "sheikh", "general", "gen"}
+TITLES |= {"colonel", "col", "judge", "imam", "mullah", "prime", "minister", "senator"}
+LEGAL_FORMS = {"sa", "llc", "ltd", "inc", "gmbh", "plc", "llp", "ag", "corp", "ooo", "jsc"}
+_VARIANT_HINT = re.compile(
+    rf"\d|^\s*(?:{'|'.join(TITLES)})\b|\b(?:{'|'.join(LEGAL_FORMS)})\.?\s*$", re.IGNORECASE
+)
+_LEET = str.maketrans("0134579@$", "oieastgas")
+_LEET_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*\d)[\w@$]+\b")
+
+
+def name_variants(name: str) -> list[str]:
+    """The name as listed, then as meant where they differ: digits for letters read back
+    ('Ig0r Sech1n'), titles and legal forms dropped ('President Erdoğan', 'Maduro SA')."""
+    if not _VARIANT_HINT.search(name):
+        return [name]  # the usual case, decided by one search
+    words = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), name).split()
+    while len(words) > 1 and words[0].strip(".").casefold() in TITLES:
+        words = words[1:]
+    if len(words) == 1 and len(words[0]) < 5:
+        return [name]  # 'Dr. Who': a short word alone would be found everywhere
+    while len(words) > 2 and words[-1].strip(".").casefold() in LEGAL_FORMS:
+        words = words[:-1]
+    meant = " ".join(words)
+    return [name] if meant == " ".join(name.split()) else [name, meant]
+
+
 @lru_cache(maxsize=65536)
 def surname_stems(surname: str) -> tuple[tuple[Stem, ...], bool]:
     """Stems and endings of a surname; True when it is a feminine -ova/-eva/-ina form."""
@@ -194,3 +223,30 @@ def initials(given: str) -> set[str]:
         if form[:2] in {"zh", "kh", "sh", "ch", "ts", "dj", "iu", "ia", "ie"}:
             out.add(form[:2])
     return frozenset(i for i in out if i and not i.strip(WORD))
+
+
+@lru_cache(maxsize=1)
+def _nickname_table() -> dict[str, set[str]]:
+    """name -> its short forms and the names it is short for, from the `nicknames`
+    package's hand-curated English table (read once, on the first lookup)."""
+    table = NickNamer()
+    both: dict[str, set[str]] = {}
+    for lookup in (table.nickname_lookup, table.canonical_lookup):
+        for name, others in lookup.items():
+            both.setdefault(name, set()).update(others)
+    return both
+
+
+def nicknames(given: str) -> frozenset[str]:
+    """'Benjamin' -> ben, beni, ...; 'Ted' -> teodore, edvard, ... (keys)."""
+    others = _nickname_table().get(given.casefold())
+    return _nickname_keys(given.casefold()) if others else _NO_NAMES
+
+
+@lru_cache(maxsize=4096)
+def _nickname_keys(name: str) -> frozenset[str]:
+    others = _nickname_table()[name]
+    return frozenset(key(o) for o in others if len(o) >= 2) - {key(name)}
+
+
+_NO_NAMES: frozenset[str] = frozenset()
