@@ -54,3 +54,37 @@ def test_copies_in_one_batch_flag_as_copies_filed_one_by_one(tmp_path):
     # report, and the third nothing new
     assert one_by_one == [("s0", "transferred"), ("s1", "hunger_strike")]
     assert together == one_by_one
+
+
+def _separate_reports(tmp_path, batches: list[list[int]]) -> list[tuple]:
+    """Different stories (no shared text) that report the same death: one flag, whether
+    filed in one batch or one by one (the second report is already flagged as open)."""
+    from datetime import date
+
+    wl = watchlist(
+        tmp_path, [feed_source(f"s{n}", f"http://site{n}.example/feed") for n in range(3)]
+    )
+    db = tmp_path / "a.duckdb"
+    with open_store(db) as store:
+        store.sync_watchlist(wl)
+    now, stories, totals = datetime.now(UTC).replace(tzinfo=None), RecentStories(), Totals()
+
+    def outcome(n: int) -> Outcome:
+        url = f"http://site{n}.example/report-{n}"
+        text = f"Report {n}: " + " ".join(f"w{n}x{i}" for i in range(120))
+        doc = Document(url=url, text=text, title=f"Report {n}", source_id=f"s{n}")
+        death = Event(ASKAROV.id, "died", f"Report {n}: Askarov died.", "died",
+                      date(2020, 7, 25), "text", custody="deceased")  # fmt: skip
+        prepared = Prepared(doc, ScanResult(url, (), (death,)), fingerprint(text), url, f"d{n}")
+        return Outcome(feed_source(f"s{n}", url), {}, prepared=[prepared])
+
+    for batch in batches:
+        write_batch(db, [outcome(n) for n in batch], wl, now, totals, stories)
+    assert totals.events_new == 3
+    return rows(db, "SELECT person_id, state FROM flags ORDER BY ALL")
+
+
+def test_one_flag_for_one_death_reported_by_separate_stories_in_one_batch(tmp_path):
+    together = _separate_reports(tmp_path / "together", [[0, 1, 2]])
+    assert together == [(ASKAROV.id, "open")]
+    assert _separate_reports(tmp_path / "apart", [[0], [1], [2]]) == together

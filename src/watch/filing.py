@@ -17,7 +17,7 @@ import duckdb
 from watch.crawl import Outcome
 from watch.errors import FetchError
 from watch.fingerprint import StoryIndex
-from watch.flag import raise_flags
+from watch.flag import Flagger
 from watch.records import Watchlist
 from watch.sources import DARK_AFTER, backoff, interval
 from watch.store import Store
@@ -122,6 +122,7 @@ def _write_outcomes(
     # in filing order, as if each document's events had been inserted just before.
     events_of = store.add_events_many([(d, p.scan.events) for p, d in changed if p.scan.events])
     later = {i for new_events in events_of.values() for i, _ in new_events}
+    flagger = Flagger(store, [e for evs in events_of.values() for _, e in evs])
     for doc_id, new_events in events_of.items():
         later -= {i for i, _ in new_events}
         totals.events_new += len(new_events)
@@ -130,7 +131,7 @@ def _write_outcomes(
             # (what the story's documents filed after this one say does not count yet)
             known = store.story_event_kinds(story, doc_id, ignore=later)
             new_events = [(i, e) for i, e in new_events if (e.person_id, e.kind) not in known]
-        totals.flags_new += raise_flags(store, new_events)
+        totals.flags_new += flagger.raise_flags(new_events)
     store.update_sources([_record_source(o, watchlist, now, totals) for o in outcomes])
 
 

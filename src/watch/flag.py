@@ -77,19 +77,41 @@ def raise_flags(store: Store, new_events: Sequence[tuple[int, Event]]) -> int:
     """Flag what deserves it among one document's new events."""
     if not new_events:
         return 0
-    statuses = store.statuses()
-    seen = store.flagged([evidence_key(e) for _, e in new_events])
-    raised = 0
-    for event_id, event in best_dated(new_events):
-        key = evidence_key(event)
-        status = statuses.get(event.person_id, Status())
-        already = store.open_flag_events(event.person_id)
-        if key in seen or not deserves_flag(event, status, already):
-            continue
-        if store.add_flag(event_id, event) is not None:
-            seen.add(key)
-            raised += 1
-    return raised
+    return Flagger(store, [e for _, e in new_events]).raise_flags(new_events)
+
+
+class Flagger:
+    """Raises the flags of many documents filed in one transaction, document by document.
+
+    Statuses and the flags already raised are read once, not once per event: a poll files
+    thousands of events a batch. Only this object raises flags while it lives, so what it
+    raises is all that changes."""
+
+    def __init__(self, store: Store, events: Sequence[Event]):
+        self.store = store
+        self.statuses = store.statuses()
+        self.seen = store.flagged([evidence_key(e) for e in events])
+        self.open: dict[str, list[tuple[str, date | None]]] = {}
+
+    def raise_flags(self, new_events: Sequence[tuple[int, Event]]) -> int:
+        """Flag what deserves it among one document's new events."""
+        raised = 0
+        for event_id, event in best_dated(new_events):
+            key = evidence_key(event)
+            status = self.statuses.get(event.person_id, Status())
+            already = self._open_flags(event.person_id)
+            if key in self.seen or not deserves_flag(event, status, already):
+                continue
+            if self.store.add_flag(event_id, event) is not None:
+                self.seen.add(key)
+                already.append((event.kind, event.date))
+                raised += 1
+        return raised
+
+    def _open_flags(self, person_id: str) -> list[tuple[str, date | None]]:
+        if person_id not in self.open:
+            self.open[person_id] = list(self.store.open_flag_events(person_id))
+        return self.open[person_id]
 
 
 def best_dated(events: Sequence[tuple[int, Event]]) -> list[tuple[int, Event]]:
