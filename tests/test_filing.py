@@ -27,14 +27,20 @@ def _outcome(n: int, kinds: tuple[str, ...]) -> Outcome:
     return Outcome(feed_source(f"s{n}", url), {}, prepared=[prepared])
 
 
-def _file(tmp_path, batches: list[list[int]]) -> list[tuple]:
-    kinds = {0: ("transferred",), 1: ("hunger_strike",), 2: ("hunger_strike", "transferred")}
+def _archive(tmp_path) -> tuple:
+    """A fresh archive watching three feeds s0, s1, s2."""
     wl = watchlist(
         tmp_path, [feed_source(f"s{n}", f"http://site{n}.example/feed") for n in range(3)]
     )
     db = tmp_path / "a.duckdb"
     with open_store(db) as store:
         store.sync_watchlist(wl)
+    return wl, db
+
+
+def _file(tmp_path, batches: list[list[int]]) -> list[tuple]:
+    kinds = {0: ("transferred",), 1: ("hunger_strike",), 2: ("hunger_strike", "transferred")}
+    wl, db = _archive(tmp_path)
     now, stories, totals = datetime.now(UTC).replace(tzinfo=None), RecentStories(), Totals()
     for batch in batches:
         write_batch(db, [_outcome(n, kinds[n]) for n in batch], wl, now, totals, stories)
@@ -61,12 +67,7 @@ def _separate_reports(tmp_path, batches: list[list[int]]) -> list[tuple]:
     filed in one batch or one by one (the second report is already flagged as open)."""
     from datetime import date
 
-    wl = watchlist(
-        tmp_path, [feed_source(f"s{n}", f"http://site{n}.example/feed") for n in range(3)]
-    )
-    db = tmp_path / "a.duckdb"
-    with open_store(db) as store:
-        store.sync_watchlist(wl)
+    wl, db = _archive(tmp_path)
     now, stories, totals = datetime.now(UTC).replace(tzinfo=None), RecentStories(), Totals()
 
     def outcome(n: int) -> Outcome:
