@@ -60,7 +60,8 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
     if len(words) < SHINGLE:
         grams = {" ".join(words)} if words else set()
     else:
-        grams = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+        # overlapping runs of SHINGLE words; zip stops at the shortest, the last run
+        grams = set(map(" ".join, zip(*(words[k:] for k in range(SHINGLE)), strict=False)))
     # blake2b, not hash(): fingerprints are stored, and hash() changes with every process.
     digests = b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams)
     return np.frombuffer(digests, dtype="<u8")
@@ -73,7 +74,9 @@ def fingerprint(text: str) -> int:
     hashes = _shingle_hashes(tokens(text))
     if hashes.size == 0:
         return 0
-    minima = (np.multiply.outer(hashes, _A) + _B).min(axis=0)  # wraps mod 2^64, as intended
+    products = np.multiply.outer(hashes, _A)
+    products += _B  # in place: one (shingles x 256) array, not two; wraps mod 2^64, as intended
+    minima = products.min(axis=0)
     bits = ((minima >> _BIT) & np.uint64(1)).astype(np.uint8)
     value = int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
     return value or 1  # all bits zero (odds 2^-128) must not read as "no words"
