@@ -191,8 +191,10 @@ def _spellings_of_words(name: str) -> set[str]:
     raw = re.split(r"[\s\-‐‑·・•‧_]+", name.strip())
     if len(raw) != len(words):
         return {" ".join(words)}
+    # sorted: a frozenset's order follows PYTHONHASHSEED, and the cut must not
     heads = {
-        " ".join(c) for c in itertools.islice(itertools.product(*map(spellings, raw[:-1])), 32)
+        " ".join(c)
+        for c in itertools.islice(itertools.product(*(sorted(spellings(w)) for w in raw[:-1])), 32)
     }
     return {f"{h} {t}" for h in heads for t in spellings(raw[-1])}
 
