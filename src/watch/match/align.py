@@ -106,7 +106,7 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...], loose: bool = 
     for order in (name, name[::-1]):
         used: dict[int, tuple[int, str]] = {}  # name index -> (text index, how)
         for t, word in enumerate(text_words):
-            for n, part in enumerate(order):
+            for n, part in _candidates(word, order):
                 if n in used:
                     continue
                 how = pairs(word, part, loose)
@@ -125,6 +125,16 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...], loose: bool = 
         how = "initial" if hows == {"initial"} else how
         return min(texts), max(texts), how
     return None
+
+
+def _candidates(word: TextWord, order: tuple[NameWord, ...]):
+    """The name's words a text word may pair with, in order; an initial tries the
+    name's initials first: in 'Josh A. Wendt' the A. is Aaron A. Wendt's middle
+    initial, not his given name's, which leaves Josh in Aaron's place (a swap)."""
+    if not word.initial:
+        return enumerate(order)
+    listed = list(enumerate(order))
+    return [p for p in listed if p[1].initial] + [p for p in listed if not p[1].initial]
 
 
 def _enough(order: tuple[NameWord, ...], used: dict[int, tuple[int, str]]) -> bool:

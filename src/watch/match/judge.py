@@ -17,7 +17,7 @@ from watch.match.align import SWAP, align, close
 from watch.match.doc import WORD_RE, Doc, Hit, is_initial, words_after, words_before
 from watch.match.fold import SOFT, WORD, coarse, key
 from watch.match.index import Watched, as_written
-from watch.match.names import patronymic
+from watch.match.names import NASAB, patronymic
 from watch.match.screen import screen_run
 
 SLIP_LENGTH = 5  # a given name this long may carry one slip of the pen beside an exact surname
@@ -53,6 +53,8 @@ class Judge:
         if gap.strip(" \t\r\n-‐‑'’"):
             return "surname"  # punctuation between: not one name (Gul'nara-Askarova is)
         if self._is_given(doc, hit, first):
+            if not forward and _son_of(doc, watched, first, second):
+                return None  # 'Hasan bin Ahmad al-Ubaidi' for Ahmad (bin Hasan) al-Ubaidi
             return self._full(doc, watched, hit, _span(hit, first, forward), forward)
         word = doc.text[first[0] : first[1]]
         if doc.upper(first[0]) and self._is_fuzzy_given(watched, word):
@@ -73,6 +75,8 @@ class Judge:
         """'A. Askarov', 'Askarov A.', 'С. И. Петров', 'Azimjan A. Askarov'."""
         letter = coarse(doc.text[first[0] : first[1]]).lower()
         if second and self._is_given(doc, hit, second[0]):
+            if watched.middle_initials and letter not in watched.middle_initials:
+                return None  # 'William W Frost' for William G. Frost: another middle name
             return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
         if second and is_initial(doc.text, second[0]) and not forward:
             outer = coarse(doc.text[second[0][0] : second[0][1]]).lower()
@@ -241,6 +245,14 @@ def never_cased(doc: Doc, hit: Hit) -> bool:
     if ch.isupper() or ch.lower() == ch.upper():
         return False
     return any(len(w) < _LOWER_MIN for w in WORD_RE.findall(doc.folded, hit.start, hit.end))
+
+
+def _son_of(doc: Doc, watched: Watched, word, before) -> bool:
+    """Whether `word` follows bin/ibn: a father's name, where the person's lists none."""
+    if before is None or before[1].strip(" \t-‐‑"):
+        return False
+    particle = doc.folded[before[0][0] : before[0][1]]
+    return particle in NASAB and key(doc.text[word[0] : word[1]]) not in watched.fathers
 
 
 def _span(hit: Hit, other: tuple[int, int], forward: bool) -> tuple[int, int]:

@@ -46,6 +46,8 @@ OTHER = frozenset({""} | TURKIC)
 
 PATRONYMIC = re.compile(r"(ovic|evic|ovn|evn|ic|icn)(a|u|om|em|e|oi|i)?$|(uli|ulu|kizi|ugli|ogli)$")
 JOINED_SURNAME_TAIL = {"ulu", "kizi", "ugli", "ogli", "uli", "zoda", "zade"}
+# 'son/daughter of' before a father's name: 'Hasan bin Ahmad' is Ahmad's son, not Ahmad.
+NASAB = frozenset({"bin", "ibn", "bint", "binti"})
 _MALE_SURNAME_END = re.compile(r"(ov|ev|in|off|ev)$")
 # Latin, Greek, Cyrillic, Armenian, Georgian: any other letter makes a name an alias.
 _ANY_LETTER = re.compile(r"[^\W\d_]")

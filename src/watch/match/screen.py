@@ -45,6 +45,8 @@ _OTHER_RUN = re.compile(f"[{_OTHER}]+(?:[ \t·・•‧\\-‐‑]+[{_OTHER}]+)*"
 
 def screen_run(words: list[TextWord], name: tuple[NameWord, ...]):
     """(first, last, 'near') over the run's words if it is this name screened loosely."""
+    if _other_initials(words, name):
+        return None
     subset = _leading_subset(words, name)
     if subset:
         return subset
@@ -66,6 +68,14 @@ def screen_run(words: list[TextWord], name: tuple[NameWord, ...]):
     if any(_joined_close(t, n, edits) for t, n in pairs_):
         return 0, len(words) - 1, "near"  # joined or split: 'JanDaniel', 'Patr ushev'
     return None
+
+
+def _other_initials(words: list[TextWord], name: tuple[NameWord, ...]) -> bool:
+    """Initials on both sides and none in common: 'William W Frost' is not William G.
+    Frost, however near the rest."""
+    text = {w.key[:1] for w in words if w.initial}
+    listed = {w.key[:1] for w in name if w.initial}
+    return bool(text and listed and not text & listed)
 
 
 def _middle_reordered(full: list[TextWord], own: list[NameWord]) -> bool:
