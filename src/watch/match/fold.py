@@ -39,6 +39,7 @@ _LETTERS = str.maketrans({"y": "i", "w": "v", "x": "h", "q": "k"})
 _DOUBLE = re.compile(r"(.)\1+")
 _GLIDE = re.compile(r"(?<=[aeiou])i(?=[aeou])|^i(?=[aeou])")
 _SOFT_BEFORE_VOWEL = re.compile(SOFT + r"(?=[aeiou])")
+_VOWELS = frozenset("aeiou")
 _NOT_LETTER = re.compile(f"[^{WORD}']+")
 
 
@@ -57,6 +58,8 @@ def _collapse(latin: str) -> str:
         s = _DIGRAPHS.sub(_digraph_key, s)
     s = _DOUBLE.sub(_first_letter, s)  # a function: Python 3.11 parses a template per call
     s = _GLIDE.sub("", s)
+    if s.endswith("j") and s[-2:-1] in _VOWELS:
+        s = s[:-1] + "i"  # Sergej = Sergei
     return _SOFT_BEFORE_VOWEL.sub("i", s).replace(SOFT, "")
 
 
@@ -172,6 +175,10 @@ def fold(text: str) -> str:
 # Where romanisations of one name disagree, in the coarse alphabet: each site is
 # replaced by every alternative, to generate the spellings a text may use.
 _RULES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        r"(?<=[aeiou])j$",
+        ("j", "i"),
+    ),  # Sergej, Nikolaj: Russian -й as Czech, Serbian, Latvian write it
     (r"dzh|dj|zh|j", ("j", "zh", "dzh", "dj")),
     (r"kh|h", ("h", "kh")),
     (r"sh", ("sh", "s")),

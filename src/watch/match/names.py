@@ -31,8 +31,10 @@ _CASES = (
     "lar ler dar der tar ter",  # plural: 'the Askarovs'
 )
 TURKIC = frozenset(word for case in _CASES for word in case.split())
+# Latvian and Lithuanian nominatives of a Slavic name: Lavrovs/Lavrovas, Sergejs/Sergejus.
+BALTIC = frozenset({"s", "as"})
 # Russian masculine -ov/-ev/-in surnames: а, у, ым, е (об Аскарове), ы/ых/ым (plural); Ukr. ові, і.
-MALE_SURNAME = frozenset({"", "a", "u", "im", "om", "e", "i", "ih", "imi", "ovi"} | TURKIC)
+MALE_SURNAME = frozenset({"", "a", "u", "im", "om", "e", "i", "ih", "imi", "ovi"} | TURKIC | BALTIC)
 # Russian feminine -ova/-eva/-ina on the stem without its -a: а, ой, у, ою; and Turkic after -a.
 FEMALE_SURNAME = frozenset({"a", "oi", "u", "oiu", "ou"} | {"a" + t for t in TURKIC})
 # Nouns ending in a consonant (most given names, other surnames): а, у, ом, ем, е, и.
@@ -40,7 +42,7 @@ CONSONANT_NOUN = frozenset({"", "a", "u", "om", "em", "e", "i", "ia", "iu"} | TU
 # Nouns in -a on the stem without it (Rita, Aziza, Gulnara): а, ы/и, е, у, ой, ей.
 A_NOUN = frozenset({"a", "i", "e", "u", "oi", "ei", "ou", "oiu"} | {"a" + t for t in TURKIC})
 # Nouns in -й on the stem without it (Sergei: Сергея, Сергею, Сергеем).
-Y_NOUN = frozenset({"i", "a", "u", "em", "e", "ia", "iu"} | {"i" + t for t in TURKIC})
+Y_NOUN = frozenset({"i", "a", "u", "em", "e", "ia", "iu", "js", "jus"} | {"i" + t for t in TURKIC})
 # Anything else (ending in i, o, u...): unchanged, or a Turkic suffix.
 OTHER = frozenset({""} | TURKIC)
 
@@ -149,7 +151,7 @@ def surname_stems(surname: str) -> tuple[tuple[Stem, ...], bool]:
     stems: list[Stem] = []
     k = key(surname)
     female = k.endswith(("ova", "eva", "ina", "aia")) and len(k) > 4
-    for form in _spellings_of_words(surname):
+    for form in _spellings_of_words(surname) | _baltic_base(surname, _BALTIC_SURNAME):
         if female:
             stems.append(Stem(form[:-1], FEMALE_SURNAME))
         elif _MALE_SURNAME_END.search(form):
@@ -161,7 +163,21 @@ def surname_stems(surname: str) -> tuple[tuple[Stem, ...], bool]:
 
 @lru_cache(maxsize=65536)
 def given_stems(given: str) -> tuple[Stem, ...]:
-    return tuple(Stem(*_noun_endings(form)) for form in _spellings_of_words(given))
+    forms = _spellings_of_words(given) | _baltic_base(given, _BALTIC_GIVEN)
+    return tuple(Stem(*_noun_endings(form)) for form in forms)
+
+
+# A Slavic name in its Latvian or Lithuanian nominative, and the part before the ending.
+_BALTIC_SURNAME = re.compile(r"^(\w{2,}(?:ov|ev|in))(?:s|as)$")
+_BALTIC_GIVEN = re.compile(r"^(\w{2,}[aeiou]j)(?:s|us)$")
+
+
+def _baltic_base(word: str, pattern: re.Pattern) -> frozenset[str]:
+    """'Lavrovs', 'Lavrovas' -> the spellings of Lavrov; 'Sergejs' -> of Sergej."""
+    if " " in word.strip():
+        return _NO_NAMES
+    m = pattern.match(coarse(word).strip().lower())
+    return spellings(m.group(1)) if m else _NO_NAMES
 
 
 def patronymic(word_key: str) -> str | None:
