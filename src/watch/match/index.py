@@ -103,8 +103,9 @@ def _index_parts(watched: Watched, parts: NameParts, surnames, givens) -> None:
     watched.surname_firsts |= {s.text[0] for s in stems if s.text}
     for word in parts.middle:
         watched.middle_initials |= initials(word)
-    own = parts.given + parts.middle
-    watched.fathers |= {key(b) for a, b in itertools.pairwise(own) if key(a) in _PARTICLE_OF}
+    if len(parts.middle) > 1:  # a given name, then 'bin', then the father's
+        own = parts.given + parts.middle
+        watched.fathers |= {key(b) for a, b in itertools.pairwise(own) if key(a) in _PARTICLE_OF}
     for word in parts.given + parts.middle:
         base = patronymic(key(word))
         if base and word not in parts.given:

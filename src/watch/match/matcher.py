@@ -38,7 +38,9 @@ from watch.match.screen import (
     anchors,
     candidates,
     screen_other_scripts,
+    screen_sounded,
     screened_names,
+    sounded_names,
 )
 from watch.records import Mention, Person
 
@@ -72,6 +74,7 @@ class Matcher(Judge):
         self._aliases = automaton(aliases)
         self._screened = screened_names(self._watched, self._loose)
         self._anchors = anchors(self._watched, self._loose)
+        self._sounded = sounded_names(self._watched, self._loose)
         watched_given = {k for w in self._watched for k in w.given_keys}
         self._known_given = frozenset(load_given_names() | watched_given)
 
@@ -122,6 +125,10 @@ class Matcher(Judge):
             mention = self._surname_only(doc, hit, named, namesakes)
             if mention and not found.covers(hit.who, hit.start, hit.end):
                 found.keep(hit.who, mention)
+        if self._sounded:
+            for who, start, end in screen_sounded(doc, self._sounded):
+                if not found.covers(who, start, end):
+                    found.keep(who, self._mention(doc, who, start, end, 0.45, "near"))
         if self._screened:
             for who, start, end, matched in screen_other_scripts(text, self._screened):
                 if not found.covers(who, start, end):

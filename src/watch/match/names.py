@@ -174,8 +174,8 @@ _BALTIC_GIVEN = re.compile(r"^(\w{2,}[aeiou]j)(?:s|us)$")
 
 def _baltic_base(word: str, pattern: re.Pattern) -> frozenset[str]:
     """'Lavrovs', 'Lavrovas' -> the spellings of Lavrov; 'Sergejs' -> of Sergej."""
-    if " " in word.strip():
-        return _NO_NAMES
+    if not word.endswith(("s", "S")) or " " in word.strip():
+        return _NO_NAMES  # most names: decided without folding
     m = pattern.match(coarse(word).strip().lower())
     return spellings(m.group(1)) if m else _NO_NAMES
 

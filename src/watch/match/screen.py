@@ -25,9 +25,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from watch.match.align import PARTICLES, NameWord, TextWord, pairs
+from watch.match.doc import WORD_RE, Doc
 from watch.match.fold import key
 from watch.match.index import Watched
 from watch.match.names import is_alphabetic
+from watch.match.sound import MIN_SOUND, sound, sounds_alike
 
 LOOSE_BELOW = 0.5  # a person's min_score below this turns screening on
 ANCHOR_SIMILARITY = 0.7  # a text word this close to a name word is judged with its run
@@ -192,6 +194,49 @@ def _romanised(name: str) -> tuple[str, ...]:
 _SPLIT = re.compile(r"[\s·・•‧\-‐‑]+")
 
 
+def sounded_names(watched: list[Watched], loose: list[bool]) -> dict[str, list]:
+    """A screened person's names listed only in a script the fold does not read
+    ('ប៉ុល ពត', 'محمد بن سلمان'), romanised, by how their first word sounds: the sound
+    of their first word -> [(who, the words' keys)], to be found in Latin text."""
+    out: dict[str, list] = {}
+    for who, entry in enumerate(watched):
+        if not loose[who]:
+            continue
+        for name in entry.person.names:
+            if not name.strip() or is_alphabetic(name):
+                continue
+            words = _romanised(name)
+            if words and sum(len(sound(k)) for k in words) >= MIN_SOUND and sound(words[0]):
+                out.setdefault(sound(words[0]), []).append((who, words))
+    return out
+
+
+def screen_sounded(doc: Doc, sounded: dict[str, list]):
+    """(who, start, end) for each capitalised run that sounds like a name in `sounded`:
+    'Pol Pot' for ប៉ុល ពត (anyascii: 'bol pt')."""
+    spans = [m.span() for m in WORD_RE.finditer(doc.folded)]
+    for i, (start, end) in enumerate(spans):
+        if not doc.upper(start):
+            continue
+        for who, words in sounded.get(sound(key(doc.folded[start:end])), ()):
+            last = i + len(words) - 1
+            if last < len(spans) and _sounds_on(doc, spans[i : last + 1], words):
+                yield who, start, spans[last][1]
+
+
+def _sounds_on(doc: Doc, spans: list[tuple[int, int]], words: tuple[str, ...]) -> bool:
+    """The text words at `spans`, capitalised, one name (a space or hyphen between)."""
+    for (s, e), prev, name_key in zip(spans, [None, *spans], words, strict=False):
+        if prev and (doc.text[prev[1] : s] not in _NAME_GAPS or not doc.upper(s)):
+            return False
+        if not _sound_like(key(doc.folded[s:e]), name_key):
+            return False
+    return True
+
+
+_NAME_GAPS = frozenset({" ", "-", "‐", "‑"})
+
+
 def screen_other_scripts(text: str, screened: list[Screened]):
     """(who, start, end, matched) for each name written in a script the fold blanks:
     word for word, each a slip apart, or one unspaced word holding the name."""
@@ -208,22 +253,28 @@ def screen_other_scripts(text: str, screened: list[Screened]):
 
 
 def _in_words(words, names) -> tuple[int, int] | None:
-    """The name word for word, each a slip apart; in an unspaced script the first and
+    """The name word for word, each a slip apart or sounding alike (its consonants by
+    class, for a name long enough: see sound.py); in an unspaced script the first and
     last of them may be part of a longer word ('ハムダン氏が')."""
     for name in names:
         n = len(name)
+        like = _sound_like if sum(len(sound(k)) for k in name) >= MIN_SOUND else _slip
         for i in range(len(words) - n + 1):
             window = words[i : i + n]
-            start = _edge(window[0], name[0], from_end=False) if n > 1 else window[0][0]
-            end = _edge(window[-1], name[-1], from_end=True)
+            start = _edge(window[0], name[0], False, like) if n > 1 else window[0][0]
+            end = _edge(window[-1], name[-1], True, like)
             middle = zip(window[1:-1], name[1:-1], strict=True)
-            if start is not None and end is not None and all(_slip(w[2], k) for w, k in middle):
+            if start is not None and end is not None and all(like(w[2], k) for w, k in middle):
                 return start, end
     return None
 
 
-def _edge(word, name_key: str, from_end: bool) -> int | None:
-    if _slip(word[2], name_key):
+def _sound_like(a: str, b: str) -> bool:
+    return _slip(a, b) or sounds_alike(a, b)
+
+
+def _edge(word, name_key: str, from_end: bool, like=None) -> int | None:
+    if (like or _slip)(word[2], name_key):
         return word[1] if from_end else word[0]
     return _trim(word, name_key, from_end) if _unspaced(word[3]) else None
 
