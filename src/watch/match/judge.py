@@ -13,7 +13,7 @@ import re
 
 from rapidfuzz.distance import Levenshtein
 
-from watch.match.align import SWAP, align, close
+from watch.match.align import SWAP, align, close, text_word
 from watch.match.doc import WORD_RE, Doc, Hit, is_initial, words_after, words_before
 from watch.match.fold import SOFT, WORD, coarse, key
 from watch.match.index import Watched, as_written
@@ -185,14 +185,20 @@ class Judge:
         watched = self._watched[hit.who]
         verdicts = [align(words, name) for name in self._watched[hit.who].names]
         found = [v for v in verdicts if v and v != SWAP]
+        spans = [span for span, _ in run]
         if not found and self._loose[hit.who]:
             loose = [align(words, name, loose=True) for name in self._watched[hit.who].names]
             found = [v for v in loose if v and v != SWAP]
             found = found or [v for v in (screen_run(words, n) for n in watched.names) if v]
+            tail = [] if found else _lower_tail(doc, spans[-1][1])
+            if tail:  # 'Nikolai Patr ushev': a word split by a stray space
+                words = words + [text_word(doc.folded[s:e], False) for s, e in tail]
+                spans = spans + tail
+                found = [v for v in (screen_run(words, n) for n in watched.names) if v]
         if not found:
             return SWAP if SWAP in verdicts else None
         first, last, how = min(found, key=lambda v: v[1] - v[0])
-        start, end = run[first][0][0], run[last][0][1]
+        start, end = spans[first][0], spans[last][1]
         if how == "exact":
             return self._full(doc, self._watched[hit.who], hit, (start, end), False)
         return (start, end, {"initial": 0.8, "fuzzy": 0.7}.get(how, 0.45), how)
@@ -245,6 +251,17 @@ def never_cased(doc: Doc, hit: Hit) -> bool:
     if ch.isupper() or ch.lower() == ch.upper():
         return False
     return any(len(w) < _LOWER_MIN for w in WORD_RE.findall(doc.folded, hit.start, hit.end))
+
+
+def _lower_tail(doc: Doc, end: int) -> list[tuple[int, int]]:
+    """The lower-case words right after a capitalised run, one space apart: what is
+    left of a name's word that a stray space split (text from PDFs often has them)."""
+    tail = []
+    for span, gap in words_after(doc, end):
+        if gap != " " or doc.upper(span[0]) or not doc.text[span[0]].isalpha():
+            break
+        tail.append(span)
+    return tail[:1]
 
 
 def _son_of(doc: Doc, watched: Watched, word, before) -> bool:

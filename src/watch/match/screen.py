@@ -140,11 +140,17 @@ def anchors(watched: list[Watched], loose: list[bool]) -> dict[str, set[tuple[in
         if not loose[who]:
             continue
         for name in entry.names:
-            for word in name:
-                if len(word.key) >= 4 and word.key not in PARTICLES:
-                    out.setdefault(word.key[:3], set()).add((who, word.key))
-                    out.setdefault(word.key[-3:], set()).add((who, word.key))
+            keys = [w.key for w in name if len(w.key) >= 4 and w.key not in PARTICLES]
+            own = [w.key for w in name if not w.initial and w.key not in PARTICLES]
+            if len(own) > 1:  # the name written as one word ('PolPot'): no stem finds it
+                keys.append(JOINED + "".join(own))
+            for k in keys:
+                out.setdefault(k.lstrip(JOINED)[:3], set()).add((who, k))
+                out.setdefault(k[-3:], set()).add((who, k))
     return out
+
+
+JOINED = "+"  # marks a name's words joined, among the anchors' words
 
 
 def candidates(anchors: dict[str, set[tuple[int, str]]], word_key: str) -> set[int]:
@@ -156,6 +162,11 @@ def candidates(anchors: dict[str, set[tuple[int, str]]], word_key: str) -> set[i
     for who, own in anchors.get(word_key[:3], _NONE) | anchors.get(word_key[-3:], _NONE):
         if who in found or own == word_key:
             continue
+        if own[0] == JOINED:
+            own = own[1:]
+            if own == word_key:  # one word in the text for the name's words
+                found.add(who)
+                continue
         short, long = sorted((word_key, own), key=len)
         joined = len(short) >= 4 and (long.startswith(short) or long.endswith(short))
         if joined or Levenshtein.normalized_similarity(word_key, own) >= ANCHOR_SIMILARITY:
