@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from watch.match.align import PARTICLES, text_word
 from watch.match.fold import WORD, key
-from watch.match.names import A_NOUN, FEMALE_SURNAME, MALE_SURNAME, Y_NOUN
+from watch.match.names import A_NOUN, FEMALE_SURNAME, MALE_SURNAME, TITLE_WORDS, Y_NOUN
 
 _WORD_RUN = re.compile(f"[{WORD}]*")
 WORD_RE = re.compile(f"[{WORD}]+")
@@ -66,7 +66,10 @@ class Doc:
 
     def weak(self, start: int, end: int) -> bool:
         """A capitalised word that may only start a sentence ('Жена Аскарова рассказала')
-        rather than be a given name: first in its sentence and no known given name."""
+        rather than be a given name: first in its sentence and no known given name; or
+        a title."""
+        if self.folded[start:end] in TITLE_WORDS:
+            return True  # 'President Erdoğan': a title, where no given name stands
         before = self.text[max(0, start - 3) : start].rstrip()
         first = not before or before[-1] in '.!?:;«“"(\n—–-•'
         return first and key(self.folded[start:end]) not in self.known_given

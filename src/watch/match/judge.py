@@ -17,7 +17,7 @@ from watch.match.align import SWAP, align, close, text_word
 from watch.match.doc import WORD_RE, Doc, Hit, is_initial, words_after, words_before
 from watch.match.fold import SOFT, WORD, coarse, key
 from watch.match.index import Watched, as_written
-from watch.match.names import NASAB, patronymic
+from watch.match.names import NASAB, TITLE_WORDS, patronymic
 from watch.match.screen import screen_run
 
 SLIP_LENGTH = 5  # a given name this long may carry one slip of the pen beside an exact surname
@@ -223,6 +223,8 @@ class Judge:
             return self._mention(doc, hit.who, hit.start, hit.end, 0.75, "surname+mention")
         if maybe_female or hit.who in namesakes:
             return None
+        if self._loose[hit.who] and _titled(doc, hit):  # screening: 'President Erdoğan'
+            return self._mention(doc, hit.who, hit.start, hit.end, 0.45, "near")
         if hit.who not in doc.in_context:  # once per person and text
             doc.in_context[hit.who] = any(c in doc.words for c in watched.context)
         if doc.in_context[hit.who]:
@@ -251,6 +253,15 @@ def never_cased(doc: Doc, hit: Hit) -> bool:
     if ch.isupper() or ch.lower() == ch.upper():
         return False
     return any(len(w) < _LOWER_MIN for w in WORD_RE.findall(doc.folded, hit.start, hit.end))
+
+
+def _titled(doc: Doc, hit: Hit) -> bool:
+    """A title right before the surname: 'President Erdoğan', 'Mr. Askarov', 'Dr Hamdan'."""
+    before = words_before(doc, hit.start)
+    if not before or before[0][1].strip(" .") or not doc.text[hit.start].isupper():
+        return False
+    (start, end), _ = before[0]
+    return doc.folded[start:end] in TITLE_WORDS
 
 
 def _lower_tail(doc: Doc, end: int) -> list[tuple[int, int]]:

@@ -121,6 +121,12 @@ def split_name(name: str) -> NameParts:
 # Words around a name that are no part of it: a title before it, a legal form after it.
 TITLES = {"president", "dr", "mr", "mrs", "ms", "prof", "sir", "sheikh", "general", "gen"}
 TITLES |= {"colonel", "col", "judge", "imam", "mullah", "prime", "minister", "senator"}
+# Titles before a bare surname, folded, in the languages of the news read
+TITLE_WORDS = frozenset(
+    {w for t in TITLES for w in (t, coarse(t))}
+    | {"mrs", "ms", "miss", "madame", "mme", "monsieur", "herr", "frau", "presidente"}
+    | {"prezident", "president", "gospodin", "senor", "senora", "shaikh", "shaykh"}
+)
 LEGAL_FORMS = {"sa", "llc", "ltd", "inc", "gmbh", "plc", "llp", "ag", "corp", "ooo", "jsc"}
 _VARIANT_HINT = re.compile(
     rf"\d|^\s*(?:{'|'.join(TITLES)})\b|\b(?:{'|'.join(LEGAL_FORMS)})\.?\s*$", re.IGNORECASE
