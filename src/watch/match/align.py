@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from watch.match.fold import SOFT, coarse, key
 from watch.match.names import Stem, given_stems, initials, nicknames, surname_stems
@@ -36,6 +36,7 @@ class NameWord:
     initial: bool  # written as an initial in the watchlist ('Eric A. Wendt')
     surname: bool
     nicks: frozenset[str] = frozenset()  # keys of its short forms, or of what it is short for
+    folded: str = ""  # its letters, coarse: a slip is counted on these as well as on keys
 
 
 @dataclass(frozen=True)
@@ -58,15 +59,31 @@ def _name_words(given: tuple[str, ...], middle: tuple[str, ...], surname: str):
         is_initial = len(k) <= 2 and (word.endswith(".") or len(k) == 1)
         stems = () if is_initial else tuple(given_stems(word))
         nicks = frozenset() if is_initial else nicknames(word)
-        out.append(NameWord(k, stems, frozenset(initials(word)), is_initial, False, nicks))
+        out.append(
+            NameWord(k, stems, frozenset(initials(word)), is_initial, False, nicks, _letters(word))
+        )
     parts = [w for w in coarse(surname).split() if w.strip("'")]
     if len(parts) > 1:  # 'Jong-un', 'Nurlan uulu', 'al-Assad': one word each
         for word in parts:
-            out.append(NameWord(key(word), tuple(given_stems(word)), frozenset(), False, True))
+            stems = tuple(given_stems(word))
+            out.append(NameWord(key(word), stems, frozenset(), False, True, folded=_letters(word)))
         return tuple(out)
     stems, _ = surname_stems(surname)
-    out.append(NameWord(key(surname), tuple(stems), frozenset(initials(surname)), False, True))
+    out.append(
+        NameWord(
+            key(surname),
+            tuple(stems),
+            frozenset(initials(surname)),
+            False,
+            True,
+            folded=_letters(surname),
+        )
+    )
     return tuple(out)
+
+
+def _letters(word: str) -> str:
+    return coarse(word).replace("'", "").replace(SOFT, "").replace(" ", "")
 
 
 def pairs(word: TextWord, name: NameWord, loose: bool = False) -> str | None:
@@ -87,12 +104,17 @@ def pairs(word: TextWord, name: NameWord, loose: bool = False) -> str | None:
         return "fuzzy"
     if loose and min(len(word.key), len(name.key)) >= 4 and near(word.key, name.key):
         return "near"
+    if loose and min(len(word.folded), len(name.folded)) >= 4 and near(word.folded, name.folded):
+        return "near"  # 'Baadar' for Baradar: keyed 'badar', one letter short as written
     return None
 
 
 def near(a: str, b: str) -> bool:
-    """Screening only: a slip of one letter in five (Pulin for Putin, Merkur for Merkel)."""
-    return Levenshtein.normalized_similarity(a, b) >= 0.75 or (
+    """Screening only: a slip of one letter in five (Pulin for Putin, Merkur for Merkel;
+    two letters swapped count one: Toakyev for Tokayev)."""
+    if not a or not b:
+        return False
+    return OSA.normalized_similarity(a, b) >= 0.75 or (
         len(a) == len(b) and Levenshtein.distance(a, b) <= 1
     )
 
