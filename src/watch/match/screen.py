@@ -257,10 +257,27 @@ def screen_other_scripts(text: str, screened: list[Screened]):
             for m in re.finditer(r"[^\s·・•‧\-‐‑]+", run.group())
         ]
         words = [w for w in words if w[2]]
+        kana = (
+            [(*w[:2], key(_romaji(w[3])), w[3]) for w in words] if _KANA.search(run.group()) else []
+        )
         for person in screened:
             found = _in_words(words, person.names) or _in_blob(words, person.names)
+            found = found or (kana and _in_words(kana, person.names))
             if found:
                 yield person.who, found[0], found[1], text[found[0] : found[1]]
+
+
+_KANA = re.compile("[\u30a0-\u30ff]")
+# Katakana for the foreign names it spells: チ, ジ, ツ stand for ti, di, tu as often
+# as for chi, ji, tsu (ウラジーミル・プーチン: Vladimir Putin)
+_ROMAJI = [("chi", "ti"), ("ji", "di"), ("tsu", "tu")]
+
+
+def _romaji(word: str) -> str:
+    out = anyascii(word).lower()
+    for written, spoken in _ROMAJI:
+        out = out.replace(written, spoken)
+    return out
 
 
 def _in_words(words, names) -> tuple[int, int] | None:
