@@ -324,7 +324,7 @@ def _trim(word, name_key: str, from_end: bool) -> int | None:
 
 def _in_blob(words, names) -> tuple[int, int] | None:
     """A script written without spaces (Thai, Khmer, kana): the name inside one word."""
-    for start, end, roman, _ in words:
+    for start, end, roman, raw in words:
         for name in names:
             joined = "".join(name)
             if len(roman) <= len(joined) + 2:
@@ -334,7 +334,18 @@ def _in_blob(words, names) -> tuple[int, int] | None:
                 hit = fuzz.partial_ratio_alignment(joined, roman, score_cutoff=BLOB_SIMILARITY)
                 if hit and hit.dest_end - hit.dest_start >= 4:
                     return start, end  # the whole word: its letters and the romanised differ
+            if _HANGUL.search(raw) and _same_sound(roman, joined):
+                return start, end  # 김정은 (GimJeongEun) for Kim Jong-un: KNSNKN both
     return None
+
+
+_HANGUL = re.compile("[\uac00-\ud7af]")
+BLOB_SOUND = 5  # consonant classes a name in one Hangul word must share, all in order
+
+
+def _same_sound(roman: str, joined: str) -> bool:
+    heard = sound(roman)
+    return len(heard) >= BLOB_SOUND and heard == sound(joined)
 
 
 def _slip(a: str, b: str) -> bool:
