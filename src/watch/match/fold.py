@@ -30,6 +30,7 @@ from anyascii import anyascii
 
 APOSTROPHES = "'’‘ʼʻ`´"
 SEPARATORS = "·・•‧‐‑‒–—-_"  # between the parts of one name: read as a space
+MARK = "\u0301"  # a combining accent left over a letter (Пу́тин): no part of a word
 SOFT = "ь"  # the soft/hard sign stays a letter of its own: romanisations drop it or write i
 WORD = "abcdefghijklmnopqrstuvwxyz0123456789" + SOFT
 
@@ -100,6 +101,8 @@ def _build_table() -> dict[int, str]:
             table[code] = out
     for ch in APOSTROPHES + SEPARATORS:
         table[ord(ch)] = _coarse_char(ch)
+    for code in range(0x300, 0x370):  # combining accents: one mark, for the matcher to skip
+        table[code] = MARK
     # Everything around a word becomes a space, so that the scanner can ask for a space
     # before a name instead of checking each hit: ASCII punctuation, general and CJK
     # punctuation, and the letters of scripts whose names are only matched as aliases
