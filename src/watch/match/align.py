@@ -24,6 +24,10 @@ from watch.match.names import Stem, given_stems, initials, nicknames, surname_st
 # Articles of names: never enough on their own to say a surname is there.
 PARTICLES = {"de", "van", "von", "der", "den", "al", "el", "bin", "ben", "ibn", "bint", "ul", "ud"}
 PARTICLES |= {"da", "dos", "du", "la", "le", "di", "ulu", "kizi", "ugli", "ogli", "abu", "abd"}
+# al- before a sun letter takes its sound: ad-Din, as-Sisi, ash-Shami, az-Zawahiri
+SUN_ARTICLES = {"ad", "ar", "as", "ash", "at", "ath", "az", "an", "ed", "er", "es", "esh", "ez"}
+ARTICLES = SUN_ARTICLES | {"al", "el", "ul", "ud", "de", "van", "von", "der", "den", "la", "le"}
+PARTICLES |= SUN_ARTICLES | {"abou"}
 
 
 @dataclass(frozen=True)

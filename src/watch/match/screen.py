@@ -24,7 +24,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from watch.match.align import PARTICLES, NameWord, TextWord, pairs
+from watch.match.align import ARTICLES, PARTICLES, NameWord, TextWord, pairs
 from watch.match.doc import WORD_RE, Doc
 from watch.match.fold import key
 from watch.match.index import Watched
@@ -67,6 +67,9 @@ def screen_run(words: list[TextWord], name: tuple[NameWord, ...]):
     texts, names = _joined_forms([w.key for w in full]), _joined_forms([w.key for w in own])
     # one side whole: the other may drop its middle names, not both (a middle name swapped)
     pairs_ = [(texts[0], n) for n in names] + [(t, names[0]) for t in texts[1:]]
+    bare = [w.key for w in full if w.key not in ARTICLES]
+    if len(bare) < len(full):  # 'Abd el-Fattah es-Sisi' for Abdul Fattah al-Sisi
+        pairs_.append(("".join(bare), "".join(w.key for w in own if w.key not in ARTICLES)))
     if any(_joined_close(t, n, edits) for t, n in pairs_):
         return 0, len(words) - 1, "near"  # joined or split: 'JanDaniel', 'Patr ushev'
     return None
