@@ -13,6 +13,7 @@ initial); then the verdict:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,7 +111,16 @@ def pairs(word: TextWord, name: NameWord, loose: bool = False) -> str | None:
         return "near"
     if loose and min(len(word.folded), len(name.folded)) >= 4 and near(word.folded, name.folded):
         return "near"  # 'Baadar' for Baradar: keyed 'badar', one letter short as written
+    if loose and "ou" in word.folded + name.folded and _near_ou(word.folded, name.folded):
+        return "near"  # French ou for u: Youssef, Oussama, Mouammar
     return None
+
+
+_FRENCH_OU = re.compile("ou")
+
+
+def _near_ou(a: str, b: str) -> bool:
+    return near(key(_FRENCH_OU.sub("u", a)), key(_FRENCH_OU.sub("u", b)))
 
 
 def near(a: str, b: str) -> bool:
@@ -130,15 +140,7 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...], loose: bool = 
     """(first, last, how) over the text words naming this person; SWAP for another
     person sharing some of the names; None when too little of the name is there."""
     for order in (name, name[::-1]):
-        used: dict[int, tuple[int, str]] = {}  # name index -> (text index, how)
-        for t, word in enumerate(text_words):
-            for n, part in _candidates(word, order):
-                if n in used:
-                    continue
-                how = pairs(word, part, loose)
-                if how:
-                    used[n] = (t, how)
-                    break
+        used = _paired(text_words, order, loose)
         texts = [t for n, (t, _) in sorted(used.items())]
         if texts != sorted(texts) or not used:
             continue
@@ -153,14 +155,30 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...], loose: bool = 
     return None
 
 
-def _candidates(word: TextWord, order: tuple[NameWord, ...]):
-    """The name's words a text word may pair with, in order; an initial tries the
-    name's initials first: in 'Josh A. Wendt' the A. is Aaron A. Wendt's middle
-    initial, not his given name's, which leaves Josh in Aaron's place (a swap)."""
-    if not word.initial:
-        return enumerate(order)
-    listed = list(enumerate(order))
-    return [p for p in listed if p[1].initial] + [p for p in listed if not p[1].initial]
+# Who pairs first: initials with the name's initials, then whole words with any word,
+# then the initials left with whole names. In 'Josh A. Wendt' the A. is Aaron A. Wendt's
+# middle initial, not his given name's, which leaves Josh in Aaron's place (a swap);
+# in 'William W Frost' for William G. Frost the W is no William, which is there.
+_PASSES = ((True, True), (False, None), (True, False))
+
+
+def _paired(text_words, order, loose: bool) -> dict[int, tuple[int, str]]:
+    """name index -> (text index, how), each word paired once."""
+    used: dict[int, tuple[int, str]] = {}
+    taken: set[int] = set()
+    for text_initial, name_initial in _PASSES:
+        for t, word in enumerate(text_words):
+            if word.initial != text_initial or t in taken:
+                continue
+            for n, part in enumerate(order):
+                if n in used or (name_initial is not None and part.initial != name_initial):
+                    continue
+                how = pairs(word, part, loose)
+                if how:
+                    used[n] = (t, how)
+                    taken.add(t)
+                    break
+    return used
 
 
 def _enough(order: tuple[NameWord, ...], used: dict[int, tuple[int, str]]) -> bool:

@@ -55,6 +55,8 @@ class Judge:
         if self._is_given(doc, hit, first):
             if not forward and _son_of(doc, watched, first, second):
                 return None  # 'Hasan bin Ahmad al-Ubaidi' for Ahmad (bin Hasan) al-Ubaidi
+            if forward and second and _other_middle(doc, watched, second):
+                return None  # 'Frost, William G.' for William W. Frost
             return self._full(doc, watched, hit, _span(hit, first, forward), forward)
         word = doc.text[first[0] : first[1]]
         if doc.upper(first[0]) and self._is_fuzzy_given(watched, word):
@@ -273,6 +275,14 @@ def _lower_tail(doc: Doc, end: int) -> list[tuple[int, int]]:
             break
         tail.append(span)
     return tail[:1]
+
+
+def _other_middle(doc: Doc, watched: Watched, word) -> bool:
+    """An initial after the given name that none of the person's middle names has."""
+    (start, end), gap = word
+    if gap.strip(" ") or not is_initial(doc.text, (start, end)) or not watched.middle_initials:
+        return False
+    return coarse(doc.text[start:end]).lower() not in watched.middle_initials
 
 
 def _son_of(doc: Doc, watched: Watched, word, before) -> bool:
