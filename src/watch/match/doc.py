@@ -193,11 +193,13 @@ def is_initial(text: str, span: tuple[int, int]) -> bool:
     return after == "." or (len(word) == 1 and after not in "-‐‑'’")
 
 
-_CHAIN = re.compile(r"(?:[^\W\d_]\.){2,3}(?=\s|$)")
+# two or three dotted initials, then a space or a surname written on ('В.В.Путин')
+_CHAIN = re.compile(r"(?:[^\W\d_]\.){2,3}(?=\s|$|[^\W\d_][^\W\d_A-ZА-ЯЁ]{2})")
 
 
 def _initials_chain(text: str, pos: int) -> bool:
-    """Whether the dotted letters around `pos` are two or three initials, then a space."""
+    """Whether the dotted letters around `pos` are two or three initials, then a space
+    or a word in lower case after its capital (not 'U.S.A.' nor 'U.S.ARMY')."""
     start = pos
     while start >= 2 and text[start - 1] == "." and text[start - 2].isalpha():
         start -= 2

@@ -50,6 +50,9 @@ class Judge:
         (first, gap), second = words[0], (words[1] if len(words) > 1 else None)
         if is_initial(doc.text, first):
             return self._by_initials(doc, watched, hit, first, second, forward)
+        nickname = not forward and second and _nickname_between(doc, first, gap, second)
+        if nickname and self._is_given(doc, hit, second[0]):  # 'Vladimir "Vova" Putin'
+            return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
         if gap.strip(" \t\r\n-‐‑'’"):
             return "surname"  # punctuation between: not one name (Gul'nara-Askarova is)
         if self._is_given(doc, hit, first):
@@ -275,6 +278,22 @@ def _lower_tail(doc: Doc, end: int) -> list[tuple[int, int]]:
             break
         tail.append(span)
     return tail[:1]
+
+
+_OPENERS = {"'": "'’", "‘": "’", "’": "’", '"': '"”', "“": "”", "«": "»", "(": ")", "„": "“”"}
+
+
+def _nickname_between(doc: Doc, word, gap: str, before) -> bool:
+    """A word in quotes or brackets between given name and surname: a nickname
+    ('Joaquín "El Chapo" Guzmán' has two words: only one is read past)."""
+    (start, _), after = word, gap.strip(" ")
+    opener = doc.text[start - 1 : start]
+    return (
+        bool(after)
+        and opener in _OPENERS
+        and after[0] in _OPENERS[opener]
+        and not before[1].replace(opener, "", 1).strip(" ")
+    )
 
 
 def _other_middle(doc: Doc, watched: Watched, word) -> bool:
