@@ -28,7 +28,7 @@ PARTICLES |= {"da", "dos", "du", "la", "le", "di", "ulu", "kizi", "ugli", "ogli"
 # al- before a sun letter takes its sound: ad-Din, as-Sisi, ash-Shami, az-Zawahiri
 SUN_ARTICLES = {"ad", "ar", "as", "ash", "at", "ath", "az", "an", "ed", "er", "es", "esh", "ez"}
 ARTICLES = SUN_ARTICLES | {"al", "el", "ul", "ud", "de", "van", "von", "der", "den", "la", "le"}
-PARTICLES |= SUN_ARTICLES | {"abou"}
+PARTICLES |= {"abou"}  # the sun forms are English words too ('as', 'at'): kept apart
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class Judge:
         if not words:
             return "surname"
         (first, gap), second = words[0], (words[1] if len(words) > 1 else None)
+        if not forward and doc.folded[first[0] : first[1]] in TITLE_WORDS:
+            return "surname"  # 'Mr. Hamdan': a title, no initial of another person's
         if is_initial(doc.text, first):
             return self._by_initials(doc, watched, hit, first, second, forward)
         nickname = not forward and second and _nickname_between(doc, first, gap, second)

@@ -24,13 +24,14 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from watch.match.align import ARTICLES, PARTICLES, NameWord, TextWord, pairs
+from watch.match.align import ARTICLES, PARTICLES, SUN_ARTICLES, NameWord, TextWord, pairs
 from watch.match.doc import WORD_RE, Doc
 from watch.match.fold import key
 from watch.match.index import Watched
 from watch.match.names import is_alphabetic
 from watch.match.sound import MIN_SOUND, sound, sounds_alike
 
+_ANY_ARTICLE = PARTICLES | SUN_ARTICLES
 LOOSE_BELOW = 0.5  # a person's min_score below this turns screening on
 ANCHOR_SIMILARITY = 0.7  # a text word this close to a name word is judged with its run
 SUBSET_WORDS = 3  # a short form names at most this many words of a long name
@@ -97,8 +98,8 @@ def _middle_reordered(full: list[TextWord], own: list[NameWord]) -> bool:
 
 
 def _near_word(word: TextWord, name: NameWord) -> bool:
-    if word.key in PARTICLES and name.key in PARTICLES:
-        return True  # el-Assad, al-Assad
+    if word.key in _ANY_ARTICLE and name.key in _ANY_ARTICLE:
+        return True  # el-Assad, al-Assad, as-Sisi
     return pairs(word, name, loose=True) is not None
 
 
