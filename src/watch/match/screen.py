@@ -144,17 +144,18 @@ def anchors(watched: list[Watched], loose: list[bool]) -> dict[str, set[tuple[in
         if not loose[who]:
             continue
         for name in entry.names:
-            keys = [w.key for w in name if len(w.key) >= 4 and w.key not in PARTICLES]
             own = [w.key for w in name if not w.initial and w.key not in PARTICLES]
             if len(own) > 1:  # the name written as one word ('PolPot'): no stem finds it
-                keys.append(JOINED + "".join(own))
-            for k in keys:
-                out.setdefault(k.lstrip(JOINED)[:3], set()).add((who, k))
+                joined = "".join(own)
+                out.setdefault(JOINED + joined[:3], set()).add((who, joined))
+                out.setdefault(JOINED + joined[-3:], set()).add((who, joined))
+            for k in (w.key for w in name if len(w.key) >= 4 and w.key not in PARTICLES):
+                out.setdefault(k[:3], set()).add((who, k))
                 out.setdefault(k[-3:], set()).add((who, k))
     return out
 
 
-JOINED = "+"  # marks a name's words joined, among the anchors' words
+JOINED = "+"  # before a name's words joined, among the anchors: looked up whole
 
 
 def candidates(anchors: dict[str, set[tuple[int, str]]], word_key: str) -> set[int]:
@@ -163,19 +164,33 @@ def candidates(anchors: dict[str, set[tuple[int, str]]], word_key: str) -> set[i
     'Ramimakhlouf'); not the word itself
     (its stem was found and judged already)."""
     found: set[int] = set()
+    if len(word_key) >= 4:  # 'PolPot', the name's words as one, a slip from it or a part
+        for who, own in anchors.get(JOINED + word_key[:3], _NONE) | anchors.get(
+            JOINED + word_key[-3:], _NONE
+        ):
+            if who not in found and _joined_candidate(word_key, own):
+                found.add(who)
     for who, own in anchors.get(word_key[:3], _NONE) | anchors.get(word_key[-3:], _NONE):
         if who in found or own == word_key:
             continue
-        if own[0] == JOINED:
-            own = own[1:]
-            if own == word_key:  # one word in the text for the name's words
-                found.add(who)
-                continue
         short, long = sorted((word_key, own), key=len)
         joined = len(short) >= 4 and (long.startswith(short) or long.endswith(short))
         if joined or Levenshtein.normalized_similarity(word_key, own) >= ANCHOR_SIMILARITY:
             found.add(who)
     return found
+
+
+def _joined_candidate(word_key: str, joined: str) -> bool:
+    """The same test as for one word, the dearest part (the similarity) only where the
+    lengths allow it: most words are far shorter than a name's words joined."""
+    if word_key == joined:
+        return True
+    short, long = (word_key, joined) if len(word_key) <= len(joined) else (joined, word_key)
+    if len(short) >= 4 and (long.startswith(short) or long.endswith(short)):
+        return True
+    return len(long) - len(short) <= (1 - ANCHOR_SIMILARITY) * len(long) and (
+        Levenshtein.normalized_similarity(word_key, joined) >= ANCHOR_SIMILARITY
+    )
 
 
 _NONE: frozenset = frozenset()
