@@ -17,7 +17,7 @@ from watch.match import Matcher
 from watch.records import Person
 
 DATA = Path(__file__).parent / "data" / "names"
-SCRIPTS = ("latin", "cyrillic", "han", "mixed", "arabic", "hebrew", "devanagari", "kana")
+SCRIPTS = ("latin", "cyrillic", "han", "mixed", "arabic", "hebrew", "devanagari", "kana", "hangul")
 
 
 def load_people(path: Path = DATA / "people.tsv") -> list[Person]:

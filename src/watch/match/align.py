@@ -13,10 +13,11 @@ initial); then the verdict:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from watch.match.fold import SOFT, coarse, key
 from watch.match.names import Stem, given_stems, initials, nicknames, surname_stems
@@ -24,6 +25,10 @@ from watch.match.names import Stem, given_stems, initials, nicknames, surname_st
 # Articles of names: never enough on their own to say a surname is there.
 PARTICLES = {"de", "van", "von", "der", "den", "al", "el", "bin", "ben", "ibn", "bint", "ul", "ud"}
 PARTICLES |= {"da", "dos", "du", "la", "le", "di", "ulu", "kizi", "ugli", "ogli", "abu", "abd"}
+# al- before a sun letter takes its sound: ad-Din, as-Sisi, ash-Shami, az-Zawahiri
+SUN_ARTICLES = {"ad", "ar", "as", "ash", "at", "ath", "az", "an", "ed", "er", "es", "esh", "ez"}
+ARTICLES = SUN_ARTICLES | {"al", "el", "ul", "ud", "de", "van", "von", "der", "den", "la", "le"}
+PARTICLES |= {"abou"}  # the sun forms are English words too ('as', 'at'): kept apart
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class NameWord:
     initial: bool  # written as an initial in the watchlist ('Eric A. Wendt')
     surname: bool
     nicks: frozenset[str] = frozenset()  # keys of its short forms, or of what it is short for
+    folded: str = ""  # its letters, coarse: a slip is counted on these as well as on keys
 
 
 @dataclass(frozen=True)
@@ -58,15 +64,31 @@ def _name_words(given: tuple[str, ...], middle: tuple[str, ...], surname: str):
         is_initial = len(k) <= 2 and (word.endswith(".") or len(k) == 1)
         stems = () if is_initial else tuple(given_stems(word))
         nicks = frozenset() if is_initial else nicknames(word)
-        out.append(NameWord(k, stems, frozenset(initials(word)), is_initial, False, nicks))
+        out.append(
+            NameWord(k, stems, frozenset(initials(word)), is_initial, False, nicks, _letters(word))
+        )
     parts = [w for w in coarse(surname).split() if w.strip("'")]
     if len(parts) > 1:  # 'Jong-un', 'Nurlan uulu', 'al-Assad': one word each
         for word in parts:
-            out.append(NameWord(key(word), tuple(given_stems(word)), frozenset(), False, True))
+            stems = tuple(given_stems(word))
+            out.append(NameWord(key(word), stems, frozenset(), False, True, folded=_letters(word)))
         return tuple(out)
     stems, _ = surname_stems(surname)
-    out.append(NameWord(key(surname), tuple(stems), frozenset(initials(surname)), False, True))
+    out.append(
+        NameWord(
+            key(surname),
+            tuple(stems),
+            frozenset(initials(surname)),
+            False,
+            True,
+            folded=_letters(surname),
+        )
+    )
     return tuple(out)
+
+
+def _letters(word: str) -> str:
+    return coarse(word).replace("'", "").replace(SOFT, "").replace(" ", "")
 
 
 def pairs(word: TextWord, name: NameWord, loose: bool = False) -> str | None:
@@ -87,12 +109,26 @@ def pairs(word: TextWord, name: NameWord, loose: bool = False) -> str | None:
         return "fuzzy"
     if loose and min(len(word.key), len(name.key)) >= 4 and near(word.key, name.key):
         return "near"
+    if loose and min(len(word.folded), len(name.folded)) >= 4 and near(word.folded, name.folded):
+        return "near"  # 'Baadar' for Baradar: keyed 'badar', one letter short as written
+    if loose and "ou" in word.folded + name.folded and _near_ou(word.folded, name.folded):
+        return "near"  # French ou for u: Youssef, Oussama, Mouammar
     return None
 
 
+_FRENCH_OU = re.compile("ou")
+
+
+def _near_ou(a: str, b: str) -> bool:
+    return near(key(_FRENCH_OU.sub("u", a)), key(_FRENCH_OU.sub("u", b)))
+
+
 def near(a: str, b: str) -> bool:
-    """Screening only: a slip of one letter in five (Pulin for Putin, Merkur for Merkel)."""
-    return Levenshtein.normalized_similarity(a, b) >= 0.75 or (
+    """Screening only: a slip of one letter in five (Pulin for Putin, Merkur for Merkel;
+    two letters swapped count one: Toakyev for Tokayev)."""
+    if not a or not b:
+        return False
+    return OSA.normalized_similarity(a, b) >= 0.75 or (
         len(a) == len(b) and Levenshtein.distance(a, b) <= 1
     )
 
@@ -104,15 +140,7 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...], loose: bool = 
     """(first, last, how) over the text words naming this person; SWAP for another
     person sharing some of the names; None when too little of the name is there."""
     for order in (name, name[::-1]):
-        used: dict[int, tuple[int, str]] = {}  # name index -> (text index, how)
-        for t, word in enumerate(text_words):
-            for n, part in enumerate(order):
-                if n in used:
-                    continue
-                how = pairs(word, part, loose)
-                if how:
-                    used[n] = (t, how)
-                    break
+        used = _paired(text_words, order, loose)
         texts = [t for n, (t, _) in sorted(used.items())]
         if texts != sorted(texts) or not used:
             continue
@@ -125,6 +153,32 @@ def align(text_words: list[TextWord], name: tuple[NameWord, ...], loose: bool = 
         how = "initial" if hows == {"initial"} else how
         return min(texts), max(texts), how
     return None
+
+
+# Who pairs first: initials with the name's initials, then whole words with any word,
+# then the initials left with whole names. In 'Josh A. Wendt' the A. is Aaron A. Wendt's
+# middle initial, not his given name's, which leaves Josh in Aaron's place (a swap);
+# in 'William W Frost' for William G. Frost the W is no William, which is there.
+_PASSES = ((True, True), (False, None), (True, False))
+
+
+def _paired(text_words, order, loose: bool) -> dict[int, tuple[int, str]]:
+    """name index -> (text index, how), each word paired once."""
+    used: dict[int, tuple[int, str]] = {}
+    taken: set[int] = set()
+    for text_initial, name_initial in _PASSES:
+        for t, word in enumerate(text_words):
+            if word.initial != text_initial or t in taken:
+                continue
+            for n, part in enumerate(order):
+                if n in used or (name_initial is not None and part.initial != name_initial):
+                    continue
+                how = pairs(word, part, loose)
+                if how:
+                    used[n] = (t, how)
+                    taken.add(t)
+                    break
+    return used
 
 
 def _enough(order: tuple[NameWord, ...], used: dict[int, tuple[int, str]]) -> bool:

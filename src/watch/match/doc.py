@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from watch.match.align import PARTICLES, text_word
 from watch.match.fold import WORD, key
-from watch.match.names import A_NOUN, FEMALE_SURNAME, MALE_SURNAME, Y_NOUN
+from watch.match.names import A_NOUN, FEMALE_SURNAME, MALE_SURNAME, TITLE_WORDS, Y_NOUN
 
 _WORD_RUN = re.compile(f"[{WORD}]*")
 WORD_RE = re.compile(f"[{WORD}]+")
@@ -66,7 +66,10 @@ class Doc:
 
     def weak(self, start: int, end: int) -> bool:
         """A capitalised word that may only start a sentence ('Жена Аскарова рассказала')
-        rather than be a given name: first in its sentence and no known given name."""
+        rather than be a given name: first in its sentence and no known given name; or
+        a title."""
+        if self.folded[start:end] in TITLE_WORDS:
+            return True  # 'President Erdoğan': a title, where no given name stands
         before = self.text[max(0, start - 3) : start].rstrip()
         first = not before or before[-1] in '.!?:;«“"(\n—–-•'
         return first and key(self.folded[start:end]) not in self.known_given
@@ -190,11 +193,13 @@ def is_initial(text: str, span: tuple[int, int]) -> bool:
     return after == "." or (len(word) == 1 and after not in "-‐‑'’")
 
 
-_CHAIN = re.compile(r"(?:[^\W\d_]\.){2,3}(?=\s|$)")
+# two or three dotted initials, then a space or a surname written on ('В.В.Путин')
+_CHAIN = re.compile(r"(?:[^\W\d_]\.){2,3}(?=\s|$|[^\W\d_][^\W\d_A-ZА-ЯЁ]{2})")
 
 
 def _initials_chain(text: str, pos: int) -> bool:
-    """Whether the dotted letters around `pos` are two or three initials, then a space."""
+    """Whether the dotted letters around `pos` are two or three initials, then a space
+    or a word in lower case after its capital (not 'U.S.A.' nor 'U.S.ARMY')."""
     start = pos
     while start >= 2 and text[start - 1] == "." and text[start - 2].isalpha():
         start -= 2

@@ -30,6 +30,7 @@ from anyascii import anyascii
 
 APOSTROPHES = "'’‘ʼʻ`´"
 SEPARATORS = "·・•‧‐‑‒–—-_"  # between the parts of one name: read as a space
+MARK = "\u0301"  # a combining accent left over a letter (Пу́тин): no part of a word
 SOFT = "ь"  # the soft/hard sign stays a letter of its own: romanisations drop it or write i
 WORD = "abcdefghijklmnopqrstuvwxyz0123456789" + SOFT
 
@@ -39,6 +40,7 @@ _LETTERS = str.maketrans({"y": "i", "w": "v", "x": "h", "q": "k"})
 _DOUBLE = re.compile(r"(.)\1+")
 _GLIDE = re.compile(r"(?<=[aeiou])i(?=[aeou])|^i(?=[aeou])")
 _SOFT_BEFORE_VOWEL = re.compile(SOFT + r"(?=[aeiou])")
+_VOWELS = frozenset("aeiou")
 _NOT_LETTER = re.compile(f"[^{WORD}']+")
 
 
@@ -57,6 +59,8 @@ def _collapse(latin: str) -> str:
         s = _DIGRAPHS.sub(_digraph_key, s)
     s = _DOUBLE.sub(_first_letter, s)  # a function: Python 3.11 parses a template per call
     s = _GLIDE.sub("", s)
+    if s.endswith("j") and s[-2:-1] in _VOWELS:
+        s = s[:-1] + "i"  # Sergej = Sergei
     return _SOFT_BEFORE_VOWEL.sub("i", s).replace(SOFT, "")
 
 
@@ -97,6 +101,8 @@ def _build_table() -> dict[int, str]:
             table[code] = out
     for ch in APOSTROPHES + SEPARATORS:
         table[ord(ch)] = _coarse_char(ch)
+    for code in range(0x300, 0x370):  # combining accents: one mark, for the matcher to skip
+        table[code] = MARK
     # Everything around a word becomes a space, so that the scanner can ask for a space
     # before a name instead of checking each hit: ASCII punctuation, general and CJK
     # punctuation, and the letters of scripts whose names are only matched as aliases
@@ -172,6 +178,10 @@ def fold(text: str) -> str:
 # Where romanisations of one name disagree, in the coarse alphabet: each site is
 # replaced by every alternative, to generate the spellings a text may use.
 _RULES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        r"(?<=[aeiou])j$",
+        ("j", "i"),
+    ),  # Sergej, Nikolaj: Russian -й as Czech, Serbian, Latvian write it
     (r"dzh|dj|zh|j", ("j", "zh", "dzh", "dj")),
     (r"kh|h", ("h", "kh")),
     (r"sh", ("sh", "s")),

@@ -7,6 +7,7 @@ Done once per watchlist, apart from matching, which runs once per document.
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from watch.errors import WatchlistError, WatchlistProblem
 from watch.match.align import name_words
 from watch.match.fold import SEPARATORS, SOFT, key
 from watch.match.names import (
+    NASAB,
     NameParts,
     Stem,
     given_stems,
@@ -51,6 +53,8 @@ class Watched:
     signatures: set[tuple] = field(default_factory=set)  # names already in `names`, by key
     single: set[str] = field(default_factory=set)  # one-word names listed ('Hannibal')
     nick_keys: set[str] = field(default_factory=set)  # short forms of given names ('Ben')
+    middle_initials: set[str] = field(default_factory=set)  # of listed middle names
+    fathers: set[str] = field(default_factory=set)  # keys listed after bin/ibn ('bin Hasan')
 
 
 def index_person(who, person, surnames, givens, aliases, given_index, loose=False) -> Watched:
@@ -97,6 +101,11 @@ def _index_parts(watched: Watched, parts: NameParts, surnames, givens) -> None:
         watched.names.append(name_words(parts.given, parts.middle, parts.surname))
         watched.initial_given |= any(w.initial for w in watched.names[-1])
     watched.surname_firsts |= {s.text[0] for s in stems if s.text}
+    for word in parts.middle:
+        watched.middle_initials |= initials(word)
+    if len(parts.middle) > 1:  # a given name, then 'bin', then the father's
+        own = parts.given + parts.middle
+        watched.fathers |= {key(b) for a, b in itertools.pairwise(own) if key(a) in _PARTICLE_OF}
     for word in parts.given + parts.middle:
         base = patronymic(key(word))
         if base and word not in parts.given:
@@ -107,6 +116,9 @@ def _index_parts(watched: Watched, parts: NameParts, surnames, givens) -> None:
         watched.given_keys.add(key(word))
         watched.nick_keys |= nicknames(word)
         watched.initials |= initials(word)
+
+
+_PARTICLE_OF = NASAB | {"ben"}  # 'Isa Ben Tarif' in a listed name (Ben is a given name too)
 
 
 @contextmanager

@@ -13,11 +13,11 @@ import re
 
 from rapidfuzz.distance import Levenshtein
 
-from watch.match.align import SWAP, align, close
+from watch.match.align import SWAP, align, close, text_word
 from watch.match.doc import WORD_RE, Doc, Hit, is_initial, words_after, words_before
 from watch.match.fold import SOFT, WORD, coarse, key
 from watch.match.index import Watched, as_written
-from watch.match.names import patronymic
+from watch.match.names import NASAB, TITLE_WORDS, patronymic
 from watch.match.screen import screen_run
 
 SLIP_LENGTH = 5  # a given name this long may carry one slip of the pen beside an exact surname
@@ -48,11 +48,20 @@ class Judge:
         if not words:
             return "surname"
         (first, gap), second = words[0], (words[1] if len(words) > 1 else None)
+        if not forward and doc.folded[first[0] : first[1]] in TITLE_WORDS:
+            return "surname"  # 'Mr. Hamdan': a title, no initial of another person's
         if is_initial(doc.text, first):
             return self._by_initials(doc, watched, hit, first, second, forward)
+        nickname = not forward and second and _nickname_between(doc, first, gap, second)
+        if nickname and self._is_given(doc, hit, second[0]):  # 'Vladimir "Vova" Putin'
+            return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
         if gap.strip(" \t\r\n-‐‑'’"):
             return "surname"  # punctuation between: not one name (Gul'nara-Askarova is)
         if self._is_given(doc, hit, first):
+            if not forward and _son_of(doc, watched, first, second):
+                return None  # 'Hasan bin Ahmad al-Ubaidi' for Ahmad (bin Hasan) al-Ubaidi
+            if forward and second and _other_middle(doc, watched, second):
+                return None  # 'Frost, William G.' for William W. Frost
             return self._full(doc, watched, hit, _span(hit, first, forward), forward)
         word = doc.text[first[0] : first[1]]
         if doc.upper(first[0]) and self._is_fuzzy_given(watched, word):
@@ -73,6 +82,8 @@ class Judge:
         """'A. Askarov', 'Askarov A.', 'С. И. Петров', 'Azimjan A. Askarov'."""
         letter = coarse(doc.text[first[0] : first[1]]).lower()
         if second and self._is_given(doc, hit, second[0]):
+            if watched.middle_initials and letter not in watched.middle_initials:
+                return None  # 'William W Frost' for William G. Frost: another middle name
             return self._full(doc, watched, hit, _span(hit, second[0], forward), forward)
         if second and is_initial(doc.text, second[0]) and not forward:
             outer = coarse(doc.text[second[0][0] : second[0][1]]).lower()
@@ -181,14 +192,20 @@ class Judge:
         watched = self._watched[hit.who]
         verdicts = [align(words, name) for name in self._watched[hit.who].names]
         found = [v for v in verdicts if v and v != SWAP]
+        spans = [span for span, _ in run]
         if not found and self._loose[hit.who]:
             loose = [align(words, name, loose=True) for name in self._watched[hit.who].names]
             found = [v for v in loose if v and v != SWAP]
             found = found or [v for v in (screen_run(words, n) for n in watched.names) if v]
+            tail = [] if found else _lower_tail(doc, spans[-1][1])
+            if tail:  # 'Nikolai Patr ushev': a word split by a stray space
+                words = words + [text_word(doc.folded[s:e], False) for s, e in tail]
+                spans = spans + tail
+                found = [v for v in (screen_run(words, n) for n in watched.names) if v]
         if not found:
             return SWAP if SWAP in verdicts else None
         first, last, how = min(found, key=lambda v: v[1] - v[0])
-        start, end = run[first][0][0], run[last][0][1]
+        start, end = spans[first][0], spans[last][1]
         if how == "exact":
             return self._full(doc, self._watched[hit.who], hit, (start, end), False)
         return (start, end, {"initial": 0.8, "fuzzy": 0.7}.get(how, 0.45), how)
@@ -213,6 +230,8 @@ class Judge:
             return self._mention(doc, hit.who, hit.start, hit.end, 0.75, "surname+mention")
         if maybe_female or hit.who in namesakes:
             return None
+        if self._loose[hit.who] and _titled(doc, hit):  # screening: 'President Erdoğan'
+            return self._mention(doc, hit.who, hit.start, hit.end, 0.45, "near")
         if hit.who not in doc.in_context:  # once per person and text
             doc.in_context[hit.who] = any(c in doc.words for c in watched.context)
         if doc.in_context[hit.who]:
@@ -241,6 +260,58 @@ def never_cased(doc: Doc, hit: Hit) -> bool:
     if ch.isupper() or ch.lower() == ch.upper():
         return False
     return any(len(w) < _LOWER_MIN for w in WORD_RE.findall(doc.folded, hit.start, hit.end))
+
+
+def _titled(doc: Doc, hit: Hit) -> bool:
+    """A title right before the surname: 'President Erdoğan', 'Mr. Askarov', 'Dr Hamdan'."""
+    before = words_before(doc, hit.start)
+    if not before or before[0][1].strip(" .") or not doc.text[hit.start].isupper():
+        return False
+    (start, end), _ = before[0]
+    return doc.folded[start:end] in TITLE_WORDS
+
+
+def _lower_tail(doc: Doc, end: int) -> list[tuple[int, int]]:
+    """The lower-case words right after a capitalised run, one space apart: what is
+    left of a name's word that a stray space split (text from PDFs often has them)."""
+    tail = []
+    for span, gap in words_after(doc, end):
+        if gap != " " or doc.upper(span[0]) or not doc.text[span[0]].isalpha():
+            break
+        tail.append(span)
+    return tail[:1]
+
+
+_OPENERS = {"'": "'’", "‘": "’", "’": "’", '"': '"”', "“": "”", "«": "»", "(": ")", "„": "“”"}
+
+
+def _nickname_between(doc: Doc, word, gap: str, before) -> bool:
+    """A word in quotes or brackets between given name and surname: a nickname
+    ('Joaquín "El Chapo" Guzmán' has two words: only one is read past)."""
+    (start, _), after = word, gap.strip(" ")
+    opener = doc.text[start - 1 : start]
+    return (
+        bool(after)
+        and opener in _OPENERS
+        and after[0] in _OPENERS[opener]
+        and not before[1].replace(opener, "", 1).strip(" ")
+    )
+
+
+def _other_middle(doc: Doc, watched: Watched, word) -> bool:
+    """An initial after the given name that none of the person's middle names has."""
+    (start, end), gap = word
+    if gap.strip(" ") or not is_initial(doc.text, (start, end)) or not watched.middle_initials:
+        return False
+    return coarse(doc.text[start:end]).lower() not in watched.middle_initials
+
+
+def _son_of(doc: Doc, watched: Watched, word, before) -> bool:
+    """Whether `word` follows bin/ibn: a father's name, where the person's lists none."""
+    if before is None or before[1].strip(" \t-‐‑"):
+        return False
+    particle = doc.folded[before[0][0] : before[0][1]]
+    return particle in NASAB and key(doc.text[word[0] : word[1]]) not in watched.fathers
 
 
 def _span(hit: Hit, other: tuple[int, int], forward: bool) -> tuple[int, int]:

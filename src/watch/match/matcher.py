@@ -18,10 +18,11 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from watch.match.align import SWAP
 from watch.match.doc import WORD_RE, Doc, Hit, stem_hits
-from watch.match.fold import coarse, key
+from watch.match.fold import MARK, coarse, key
 from watch.match.index import (
     ALIAS_FOLD,
     Watched,
@@ -38,7 +39,9 @@ from watch.match.screen import (
     anchors,
     candidates,
     screen_other_scripts,
+    screen_sounded,
     screened_names,
+    sounded_names,
 )
 from watch.records import Mention, Person
 
@@ -72,6 +75,7 @@ class Matcher(Judge):
         self._aliases = automaton(aliases)
         self._screened = screened_names(self._watched, self._loose)
         self._anchors = anchors(self._watched, self._loose)
+        self._sounded = sounded_names(self._watched, self._loose)
         watched_given = {k for w in self._watched for k in w.given_keys}
         self._known_given = frozenset(load_given_names() | watched_given)
 
@@ -79,7 +83,10 @@ class Matcher(Judge):
         """Every mention of a watched person in `text`; spans index `text` exactly."""
         if not isinstance(text, str):
             raise TypeError(f"Matcher.find wants the text of a document (str), got {type(text)}")
-        doc = Doc(text, coarse(text), known_given=self._known_given)
+        folded = coarse(text)
+        if MARK in folded:
+            return self._find_unmarked(text, folded)
+        doc = Doc(text, folded, known_given=self._known_given)
         found = _Found()
         for who, start, end in self._alias_hits(doc):
             found.keep(who, self._mention(doc, who, start, end, 1.0, "alias"))
@@ -122,12 +129,29 @@ class Matcher(Judge):
             mention = self._surname_only(doc, hit, named, namesakes)
             if mention and not found.covers(hit.who, hit.start, hit.end):
                 found.keep(hit.who, mention)
+        if self._sounded:
+            for who, start, end in screen_sounded(doc, self._sounded):
+                if not found.covers(who, start, end):
+                    found.keep(who, self._mention(doc, who, start, end, 0.45, "near"))
         if self._screened:
             for who, start, end, matched in screen_other_scripts(text, self._screened):
                 if not found.covers(who, start, end):
                     found.keep(who, Mention(self.people[who].id, start, end, matched, 0.45, "near"))
         kept = (m for (_, _, who), m in found.items() if m.score >= self._min[who])
         return sorted(kept, key=lambda m: (m.start, -m.end, m.person_id))
+
+    def _find_unmarked(self, text: str, folded: str) -> list[Mention]:
+        """`find` in a text with combining accents over its letters (stress marks:
+        'Влади́мир Пу́тин'): matched without them, spans mapped back onto `text`."""
+        kept = [i for i, ch in enumerate(folded) if ch != MARK]
+        found = self.find("".join(text[i] for i in kept))
+        out = []
+        for m in found:
+            start, end = kept[m.start], kept[m.end - 1] + 1 if m.end else 0
+            while end < len(text) and folded[end] == MARK:
+                end += 1  # the accent over the name's last letter is the name's
+            out.append(replace(m, start=start, end=end, matched=text[start:end]))
+        return out
 
     def _screen_words(self, doc: Doc, found: _Found) -> None:
         """Screening: capitalised words that start or end like a screened person's name

@@ -31,8 +31,10 @@ _CASES = (
     "lar ler dar der tar ter",  # plural: 'the Askarovs'
 )
 TURKIC = frozenset(word for case in _CASES for word in case.split())
+# Latvian and Lithuanian nominatives of a Slavic name: Lavrovs/Lavrovas, Sergejs/Sergejus.
+BALTIC = frozenset({"s", "as"})
 # Russian masculine -ov/-ev/-in surnames: а, у, ым, е (об Аскарове), ы/ых/ым (plural); Ukr. ові, і.
-MALE_SURNAME = frozenset({"", "a", "u", "im", "om", "e", "i", "ih", "imi", "ovi"} | TURKIC)
+MALE_SURNAME = frozenset({"", "a", "u", "im", "om", "e", "i", "ih", "imi", "ovi"} | TURKIC | BALTIC)
 # Russian feminine -ova/-eva/-ina on the stem without its -a: а, ой, у, ою; and Turkic after -a.
 FEMALE_SURNAME = frozenset({"a", "oi", "u", "oiu", "ou"} | {"a" + t for t in TURKIC})
 # Nouns ending in a consonant (most given names, other surnames): а, у, ом, ем, е, и.
@@ -40,12 +42,14 @@ CONSONANT_NOUN = frozenset({"", "a", "u", "om", "em", "e", "i", "ia", "iu"} | TU
 # Nouns in -a on the stem without it (Rita, Aziza, Gulnara): а, ы/и, е, у, ой, ей.
 A_NOUN = frozenset({"a", "i", "e", "u", "oi", "ei", "ou", "oiu"} | {"a" + t for t in TURKIC})
 # Nouns in -й on the stem without it (Sergei: Сергея, Сергею, Сергеем).
-Y_NOUN = frozenset({"i", "a", "u", "em", "e", "ia", "iu"} | {"i" + t for t in TURKIC})
+Y_NOUN = frozenset({"i", "a", "u", "em", "e", "ia", "iu", "js", "jus"} | {"i" + t for t in TURKIC})
 # Anything else (ending in i, o, u...): unchanged, or a Turkic suffix.
 OTHER = frozenset({""} | TURKIC)
 
 PATRONYMIC = re.compile(r"(ovic|evic|ovn|evn|ic|icn)(a|u|om|em|e|oi|i)?$|(uli|ulu|kizi|ugli|ogli)$")
 JOINED_SURNAME_TAIL = {"ulu", "kizi", "ugli", "ogli", "uli", "zoda", "zade"}
+# 'son/daughter of' before a father's name: 'Hasan bin Ahmad' is Ahmad's son, not Ahmad.
+NASAB = frozenset({"bin", "ibn", "bint", "binti"})
 _MALE_SURNAME_END = re.compile(r"(ov|ev|in|off|ev)$")
 # Latin, Greek, Cyrillic, Armenian, Georgian: any other letter makes a name an alias.
 _ANY_LETTER = re.compile(r"[^\W\d_]")
@@ -117,6 +121,12 @@ def split_name(name: str) -> NameParts:
 # Words around a name that are no part of it: a title before it, a legal form after it.
 TITLES = {"president", "dr", "mr", "mrs", "ms", "prof", "sir", "sheikh", "general", "gen"}
 TITLES |= {"colonel", "col", "judge", "imam", "mullah", "prime", "minister", "senator"}
+# Titles before a bare surname, folded, in the languages of the news read
+TITLE_WORDS = frozenset(
+    {w for t in TITLES for w in (t, coarse(t))}
+    | {"mrs", "ms", "miss", "madame", "mme", "monsieur", "herr", "frau", "presidente"}
+    | {"prezident", "president", "gospodin", "senor", "senora", "shaikh", "shaykh"}
+)
 LEGAL_FORMS = {"sa", "llc", "ltd", "inc", "gmbh", "plc", "llp", "ag", "corp", "ooo", "jsc"}
 _VARIANT_HINT = re.compile(
     rf"\d|^\s*(?:{'|'.join(TITLES)})\b|\b(?:{'|'.join(LEGAL_FORMS)})\.?\s*$", re.IGNORECASE
@@ -147,7 +157,7 @@ def surname_stems(surname: str) -> tuple[tuple[Stem, ...], bool]:
     stems: list[Stem] = []
     k = key(surname)
     female = k.endswith(("ova", "eva", "ina", "aia")) and len(k) > 4
-    for form in _spellings_of_words(surname):
+    for form in _spellings_of_words(surname) | _baltic_base(surname, _BALTIC_SURNAME):
         if female:
             stems.append(Stem(form[:-1], FEMALE_SURNAME))
         elif _MALE_SURNAME_END.search(form):
@@ -159,7 +169,21 @@ def surname_stems(surname: str) -> tuple[tuple[Stem, ...], bool]:
 
 @lru_cache(maxsize=65536)
 def given_stems(given: str) -> tuple[Stem, ...]:
-    return tuple(Stem(*_noun_endings(form)) for form in _spellings_of_words(given))
+    forms = _spellings_of_words(given) | _baltic_base(given, _BALTIC_GIVEN)
+    return tuple(Stem(*_noun_endings(form)) for form in forms)
+
+
+# A Slavic name in its Latvian or Lithuanian nominative, and the part before the ending.
+_BALTIC_SURNAME = re.compile(r"^(\w{2,}(?:ov|ev|in))(?:s|as)$")
+_BALTIC_GIVEN = re.compile(r"^(\w{2,}[aeiou]j)(?:s|us)$")
+
+
+def _baltic_base(word: str, pattern: re.Pattern) -> frozenset[str]:
+    """'Lavrovs', 'Lavrovas' -> the spellings of Lavrov; 'Sergejs' -> of Sergej."""
+    if not word.endswith(("s", "S")) or " " in word.strip():
+        return _NO_NAMES  # most names: decided without folding
+    m = pattern.match(coarse(word).strip().lower())
+    return spellings(m.group(1)) if m else _NO_NAMES
 
 
 def patronymic(word_key: str) -> str | None:
@@ -191,8 +215,10 @@ def _spellings_of_words(name: str) -> set[str]:
     raw = re.split(r"[\s\-‐‑·・•‧_]+", name.strip())
     if len(raw) != len(words):
         return {" ".join(words)}
+    # sorted: a frozenset's order follows PYTHONHASHSEED, and the cut must not
     heads = {
-        " ".join(c) for c in itertools.islice(itertools.product(*map(spellings, raw[:-1])), 32)
+        " ".join(c)
+        for c in itertools.islice(itertools.product(*(sorted(spellings(w)) for w in raw[:-1])), 32)
     }
     return {f"{h} {t}" for h in heads for t in spellings(raw[-1])}
 

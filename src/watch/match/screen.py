@@ -24,11 +24,14 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from watch.match.align import PARTICLES, NameWord, TextWord, pairs
+from watch.match.align import ARTICLES, PARTICLES, SUN_ARTICLES, NameWord, TextWord, pairs
+from watch.match.doc import WORD_RE, Doc
 from watch.match.fold import key
 from watch.match.index import Watched
 from watch.match.names import is_alphabetic
+from watch.match.sound import MIN_SOUND, sound, sounds_alike
 
+_ANY_ARTICLE = PARTICLES | SUN_ARTICLES
 LOOSE_BELOW = 0.5  # a person's min_score below this turns screening on
 ANCHOR_SIMILARITY = 0.7  # a text word this close to a name word is judged with its run
 SUBSET_WORDS = 3  # a short form names at most this many words of a long name
@@ -45,6 +48,8 @@ _OTHER_RUN = re.compile(f"[{_OTHER}]+(?:[ \t·・•‧\\-‐‑]+[{_OTHER}]+)*"
 
 def screen_run(words: list[TextWord], name: tuple[NameWord, ...]):
     """(first, last, 'near') over the run's words if it is this name screened loosely."""
+    if _other_initials(words, name):
+        return None
     subset = _leading_subset(words, name)
     if subset:
         return subset
@@ -63,9 +68,20 @@ def screen_run(words: list[TextWord], name: tuple[NameWord, ...]):
     texts, names = _joined_forms([w.key for w in full]), _joined_forms([w.key for w in own])
     # one side whole: the other may drop its middle names, not both (a middle name swapped)
     pairs_ = [(texts[0], n) for n in names] + [(t, names[0]) for t in texts[1:]]
+    bare = [w.key for w in full if w.key not in ARTICLES]
+    if len(bare) < len(full):  # 'Abd el-Fattah es-Sisi' for Abdul Fattah al-Sisi
+        pairs_.append(("".join(bare), "".join(w.key for w in own if w.key not in ARTICLES)))
     if any(_joined_close(t, n, edits) for t, n in pairs_):
         return 0, len(words) - 1, "near"  # joined or split: 'JanDaniel', 'Patr ushev'
     return None
+
+
+def _other_initials(words: list[TextWord], name: tuple[NameWord, ...]) -> bool:
+    """Initials on both sides and none in common: 'William W Frost' is not William G.
+    Frost, however near the rest."""
+    text = {w.key[:1] for w in words if w.initial}
+    listed = {w.key[:1] for w in name if w.initial}
+    return bool(text and listed and not text & listed)
 
 
 def _middle_reordered(full: list[TextWord], own: list[NameWord]) -> bool:
@@ -82,8 +98,8 @@ def _middle_reordered(full: list[TextWord], own: list[NameWord]) -> bool:
 
 
 def _near_word(word: TextWord, name: NameWord) -> bool:
-    if word.key in PARTICLES and name.key in PARTICLES:
-        return True  # el-Assad, al-Assad
+    if word.key in _ANY_ARTICLE and name.key in _ANY_ARTICLE:
+        return True  # el-Assad, al-Assad, as-Sisi
     return pairs(word, name, loose=True) is not None
 
 
@@ -128,11 +144,18 @@ def anchors(watched: list[Watched], loose: list[bool]) -> dict[str, set[tuple[in
         if not loose[who]:
             continue
         for name in entry.names:
-            for word in name:
-                if len(word.key) >= 4 and word.key not in PARTICLES:
-                    out.setdefault(word.key[:3], set()).add((who, word.key))
-                    out.setdefault(word.key[-3:], set()).add((who, word.key))
+            own = [w.key for w in name if not w.initial and w.key not in PARTICLES]
+            if len(own) > 1:  # the name written as one word ('PolPot'): no stem finds it
+                joined = "".join(own)
+                out.setdefault(JOINED + joined[:3], set()).add((who, joined))
+                out.setdefault(JOINED + joined[-3:], set()).add((who, joined))
+            for k in (w.key for w in name if len(w.key) >= 4 and w.key not in PARTICLES):
+                out.setdefault(k[:3], set()).add((who, k))
+                out.setdefault(k[-3:], set()).add((who, k))
     return out
+
+
+JOINED = "+"  # before a name's words joined, among the anchors: looked up whole
 
 
 def candidates(anchors: dict[str, set[tuple[int, str]]], word_key: str) -> set[int]:
@@ -141,6 +164,12 @@ def candidates(anchors: dict[str, set[tuple[int, str]]], word_key: str) -> set[i
     'Ramimakhlouf'); not the word itself
     (its stem was found and judged already)."""
     found: set[int] = set()
+    if len(word_key) >= 4:  # 'PolPot', the name's words as one, a slip from it or a part
+        for who, own in anchors.get(JOINED + word_key[:3], _NONE) | anchors.get(
+            JOINED + word_key[-3:], _NONE
+        ):
+            if who not in found and _joined_candidate(word_key, own):
+                found.add(who)
     for who, own in anchors.get(word_key[:3], _NONE) | anchors.get(word_key[-3:], _NONE):
         if who in found or own == word_key:
             continue
@@ -149,6 +178,19 @@ def candidates(anchors: dict[str, set[tuple[int, str]]], word_key: str) -> set[i
         if joined or Levenshtein.normalized_similarity(word_key, own) >= ANCHOR_SIMILARITY:
             found.add(who)
     return found
+
+
+def _joined_candidate(word_key: str, joined: str) -> bool:
+    """The same test as for one word, the dearest part (the similarity) only where the
+    lengths allow it: most words are far shorter than a name's words joined."""
+    if word_key == joined:
+        return True
+    short, long = (word_key, joined) if len(word_key) <= len(joined) else (joined, word_key)
+    if len(short) >= 4 and (long.startswith(short) or long.endswith(short)):
+        return True
+    return len(long) - len(short) <= (1 - ANCHOR_SIMILARITY) * len(long) and (
+        Levenshtein.normalized_similarity(word_key, joined) >= ANCHOR_SIMILARITY
+    )
 
 
 _NONE: frozenset = frozenset()
@@ -182,6 +224,49 @@ def _romanised(name: str) -> tuple[str, ...]:
 _SPLIT = re.compile(r"[\s·・•‧\-‐‑]+")
 
 
+def sounded_names(watched: list[Watched], loose: list[bool]) -> dict[str, list]:
+    """A screened person's names listed only in a script the fold does not read
+    ('ប៉ុល ពត', 'محمد بن سلمان'), romanised, by how their first word sounds: the sound
+    of their first word -> [(who, the words' keys)], to be found in Latin text."""
+    out: dict[str, list] = {}
+    for who, entry in enumerate(watched):
+        if not loose[who]:
+            continue
+        for name in entry.person.names:
+            if not name.strip() or is_alphabetic(name):
+                continue
+            words = _romanised(name)
+            if words and sum(len(sound(k)) for k in words) >= MIN_SOUND and sound(words[0]):
+                out.setdefault(sound(words[0]), []).append((who, words))
+    return out
+
+
+def screen_sounded(doc: Doc, sounded: dict[str, list]):
+    """(who, start, end) for each capitalised run that sounds like a name in `sounded`:
+    'Pol Pot' for ប៉ុល ពត (anyascii: 'bol pt')."""
+    spans = [m.span() for m in WORD_RE.finditer(doc.folded)]
+    for i, (start, end) in enumerate(spans):
+        if not doc.upper(start):
+            continue
+        for who, words in sounded.get(sound(key(doc.folded[start:end])), ()):
+            last = i + len(words) - 1
+            if last < len(spans) and _sounds_on(doc, spans[i : last + 1], words):
+                yield who, start, spans[last][1]
+
+
+def _sounds_on(doc: Doc, spans: list[tuple[int, int]], words: tuple[str, ...]) -> bool:
+    """The text words at `spans`, capitalised, one name (a space or hyphen between)."""
+    for (s, e), prev, name_key in zip(spans, [None, *spans], words, strict=False):
+        if prev and (doc.text[prev[1] : s] not in _NAME_GAPS or not doc.upper(s)):
+            return False
+        if not _sound_like(key(doc.folded[s:e]), name_key):
+            return False
+    return True
+
+
+_NAME_GAPS = frozenset({" ", "-", "‐", "‑"})
+
+
 def screen_other_scripts(text: str, screened: list[Screened]):
     """(who, start, end, matched) for each name written in a script the fold blanks:
     word for word, each a slip apart, or one unspaced word holding the name."""
@@ -191,29 +276,52 @@ def screen_other_scripts(text: str, screened: list[Screened]):
             for m in re.finditer(r"[^\s·・•‧\-‐‑]+", run.group())
         ]
         words = [w for w in words if w[2]]
+        kana = (
+            [(*w[:2], key(_romaji(w[3])), w[3]) for w in words] if _KANA.search(run.group()) else []
+        )
         for person in screened:
             found = _in_words(words, person.names) or _in_blob(words, person.names)
+            found = found or (kana and _in_words(kana, person.names))
             if found:
                 yield person.who, found[0], found[1], text[found[0] : found[1]]
 
 
+_KANA = re.compile("[\u30a0-\u30ff]")
+# Katakana for the foreign names it spells: チ, ジ, ツ stand for ti, di, tu as often
+# as for chi, ji, tsu (ウラジーミル・プーチン: Vladimir Putin)
+_ROMAJI = [("chi", "ti"), ("ji", "di"), ("tsu", "tu")]
+
+
+def _romaji(word: str) -> str:
+    out = anyascii(word).lower()
+    for written, spoken in _ROMAJI:
+        out = out.replace(written, spoken)
+    return out
+
+
 def _in_words(words, names) -> tuple[int, int] | None:
-    """The name word for word, each a slip apart; in an unspaced script the first and
+    """The name word for word, each a slip apart or sounding alike (its consonants by
+    class, for a name long enough: see sound.py); in an unspaced script the first and
     last of them may be part of a longer word ('ハムダン氏が')."""
     for name in names:
         n = len(name)
+        like = _sound_like if sum(len(sound(k)) for k in name) >= MIN_SOUND else _slip
         for i in range(len(words) - n + 1):
             window = words[i : i + n]
-            start = _edge(window[0], name[0], from_end=False) if n > 1 else window[0][0]
-            end = _edge(window[-1], name[-1], from_end=True)
+            start = _edge(window[0], name[0], False, like) if n > 1 else window[0][0]
+            end = _edge(window[-1], name[-1], True, like)
             middle = zip(window[1:-1], name[1:-1], strict=True)
-            if start is not None and end is not None and all(_slip(w[2], k) for w, k in middle):
+            if start is not None and end is not None and all(like(w[2], k) for w, k in middle):
                 return start, end
     return None
 
 
-def _edge(word, name_key: str, from_end: bool) -> int | None:
-    if _slip(word[2], name_key):
+def _sound_like(a: str, b: str) -> bool:
+    return _slip(a, b) or sounds_alike(a, b)
+
+
+def _edge(word, name_key: str, from_end: bool, like=None) -> int | None:
+    if (like or _slip)(word[2], name_key):
         return word[1] if from_end else word[0]
     return _trim(word, name_key, from_end) if _unspaced(word[3]) else None
 
@@ -235,7 +343,7 @@ def _trim(word, name_key: str, from_end: bool) -> int | None:
 
 def _in_blob(words, names) -> tuple[int, int] | None:
     """A script written without spaces (Thai, Khmer, kana): the name inside one word."""
-    for start, end, roman, _ in words:
+    for start, end, roman, raw in words:
         for name in names:
             joined = "".join(name)
             if len(roman) <= len(joined) + 2:
@@ -245,7 +353,18 @@ def _in_blob(words, names) -> tuple[int, int] | None:
                 hit = fuzz.partial_ratio_alignment(joined, roman, score_cutoff=BLOB_SIMILARITY)
                 if hit and hit.dest_end - hit.dest_start >= 4:
                     return start, end  # the whole word: its letters and the romanised differ
+            if _HANGUL.search(raw) and _same_sound(roman, joined):
+                return start, end  # 김정은 (GimJeongEun) for Kim Jong-un: KNSNKN both
     return None
+
+
+_HANGUL = re.compile("[\uac00-\ud7af]")
+BLOB_SOUND = 5  # consonant classes a name in one Hangul word must share, all in order
+
+
+def _same_sound(roman: str, joined: str) -> bool:
+    heard = sound(roman)
+    return len(heard) >= BLOB_SOUND and heard == sound(joined)
 
 
 def _slip(a: str, b: str) -> bool:
