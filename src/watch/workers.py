@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from watch.analyse import Analyser
-from watch.errors import FetchError
 from watch.extract import extract_page
 from watch.feeds import FeedItem
 from watch.fetch import Fetched
@@ -69,8 +68,6 @@ class Cpu:
         if self.pool is None:
             result, seconds = _timed(fn, *args)
         TIMINGS[fn.__name__.removeprefix("work_")] += seconds
-        if isinstance(result, _Failed):
-            raise FetchError(result.key, result.message)
         return result
 
     def close(self) -> None:
@@ -86,14 +83,6 @@ def _timed(fn, *args):
     started = time.process_time()
     result = fn(*args)
     return result, time.process_time() - started
-
-
-@dataclass(frozen=True)
-class _Failed:
-    """A FetchError crossing a process boundary (its constructor does not pickle)."""
-
-    key: str
-    message: str
 
 
 _analyser: Analyser | None = None
