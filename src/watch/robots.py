@@ -62,28 +62,27 @@ class Robots:
 
     async def _parser(self, fetcher, url: str) -> RobotFileParser | None:
         host = host_key(url)
-        entry = self.entries.get(host)
-        if entry is not None and time.time() <= entry.get("expires", 0):
+        if _fresh(self.entries.get(host)):
             # Known and fresh (every request but a host's first): no lock to wait for.
-            if entry.get("text") is None:
-                return None
-            if host in self.parsers:
-                return self.parsers[host]
+            return self._parsed(host)
         lock = self.locks.setdefault(host, asyncio.Lock())
         async with lock:  # one robots.txt request per host, however many sources wait
-            entry = self.entries.get(host)
-            if entry is None or time.time() > entry.get("expires", 0):
-                entry = await self._fetch(fetcher, host)
-                self.entries[host] = entry
+            if not _fresh(self.entries.get(host)):
+                self.entries[host] = await self._fetch(fetcher, host)
                 self.parsers.pop(host, None)
                 self.dirty = True
-            if entry.get("text") is None:
-                return None
-            if host not in self.parsers:
-                parser = RobotFileParser()
-                parser.parse(entry["text"].splitlines())
-                self.parsers[host] = parser
-            return self.parsers[host]
+            return self._parsed(host)
+
+    def _parsed(self, host: str) -> RobotFileParser | None:
+        """The host's robots.txt as a parser, made once per entry; None when it has none."""
+        text = self.entries[host].get("text")
+        if text is None:
+            return None
+        if host not in self.parsers:
+            parser = RobotFileParser()
+            parser.parse(text.splitlines())
+            self.parsers[host] = parser
+        return self.parsers[host]
 
     async def _fetch(self, fetcher, host: str) -> dict:
         now = time.time()
@@ -97,3 +96,7 @@ class Robots:
             return {"text": None, "expires": now + RETRY_UNREACHABLE, "status": error.key}
         text = got.body.decode("utf-8", errors="replace")
         return {"text": text, "expires": now + DAY, "status": "ok"}
+
+
+def _fresh(entry: dict | None) -> bool:
+    return entry is not None and time.time() <= entry.get("expires", 0)
