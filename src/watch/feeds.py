@@ -27,6 +27,7 @@ from watch.urls import is_http
 
 # An item whose body is shorter than this is a teaser: the article page has the text.
 FULL_TEXT_CHARS = 600
+_LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 BOM and white space, before a body's first sign
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class ParsedFeed:
 
 
 def looks_like_feed(body: bytes) -> bool:
-    head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    head = body[:2048].lstrip(_LEADING).lower()
     return (
         head.startswith(b"<?xml")
         or any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<channel"))
@@ -71,8 +72,8 @@ def looks_like_feed(body: bytes) -> bool:
 
 def looks_like_json_feed(body: bytes) -> bool:
     """A JSON object naming a JSON Feed version (the key may come after the items)."""
-    head = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"{") and _JSON_FEED_VERSION in body
+    head = body[:64].lstrip(_LEADING)
+    return head.startswith(b"{") and _JSON_FEED_VERSION.encode() in body
 
 
 def looks_like_sitemap(body: bytes) -> bool:
@@ -216,9 +217,8 @@ def _tidy(text: str) -> str:
 
 # -- JSON Feed (https://www.jsonfeed.org/version/1.1/ and 1.0) --------------------------------
 
-_JSON_FEED_VERSION = b"jsonfeed.org/version/"
+_JSON_FEED_VERSION = "jsonfeed.org/version/"
 _JSON_TYPES = ("application/feed+json", "application/json")
-_LEADING = b"\xef\xbb\xbf \t\r\n"
 _LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$", re.I)
 
 
@@ -235,7 +235,7 @@ def _is_json(body: bytes, content_type: str) -> bool:
 def _json_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     feed = _json_object(body, url, content_type)
     version = feed.get("version")
-    versioned = isinstance(version, str) and "jsonfeed.org/version/" in version
+    versioned = isinstance(version, str) and _JSON_FEED_VERSION in version
     entries = feed.get("items")
     if not versioned and not isinstance(entries, list):
         raise FetchError(
