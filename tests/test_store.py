@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -225,12 +224,13 @@ def test_export(db, tmp_path, fmt):
 def test_bound_parameters_do_not_search_for_pandas(tmp_path):
     """DuckDB tries `import pandas` for every bound parameter; without pandas each try
     searched sys.path (60 of 80 ms of a 200-row insert). After the archive is opened, a
-    parameterised write must not reach the import system's path search for it."""
+    parameterised write must not reach the import system's path search for it (when
+    pandas is installed, its first import may search once, then it is cached)."""
     import importlib.machinery
     import importlib.util
 
-    if sys.modules.get("pandas") is not None or importlib.util.find_spec("pandas") is not None:
-        pytest.skip("pandas is installed here: DuckDB imports it once, and the probe costs nothing")
+    # find_spec answers None for an import blocked by a None in sys.modules, too
+    installed = importlib.util.find_spec("pandas") is not None
     searched: list[str] = []
     original = importlib.machinery.PathFinder.find_spec
 
@@ -245,4 +245,4 @@ def test_bound_parameters_do_not_search_for_pandas(tmp_path):
                 file_document(store, Document(f"http://x/{n}", DIED, source_id="s"), [], [])
         finally:
             importlib.machinery.PathFinder.find_spec = original
-    assert "pandas" not in searched
+    assert searched.count("pandas") <= (1 if installed else 0)
