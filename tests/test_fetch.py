@@ -65,6 +65,22 @@ def test_the_user_agent_and_conditional_headers_are_sent(site):
     assert headers[1]["If-None-Match"] == got.etag
 
 
+def test_cookies_a_site_sets_are_never_sent_back(site):
+    site.add("/a", "a", content_type="text/plain", headers={"Set-Cookie": "visit=1; Path=/"})
+    site.add("/b", "b", content_type="text/plain")
+
+    async def run():
+        async with Fetcher(settings()) as f:
+            await f.get(site.url("/a"))
+            await f.get(site.url("/b"))
+            await f.get(site.url("/a"))
+
+    asyncio.run(run())
+    sent = [h for _, _, h in site.requests]
+    assert len(sent) == 3
+    assert not any("Cookie" in h or "cookie" in h for h in sent)
+
+
 def test_at_most_n_requests_at_a_time_per_host_and_a_delay_between_them(site, tmp_path):
     lock = threading.Lock()
     state = {"now": 0, "max": 0, "starts": []}
