@@ -246,3 +246,40 @@ def test_bound_parameters_do_not_search_for_pandas(tmp_path):
         finally:
             importlib.machinery.PathFinder.find_spec = original
     assert searched.count("pandas") <= (1 if installed else 0)
+
+
+def test_documents_filed_in_bulk_keep_every_character_value_and_order(db):
+    """save_documents sends its rows as one JSON text: what is read back must be what went
+    in, quotes, backslashes, NUL, emoji and all, and ids must follow the input order."""
+    from datetime import datetime
+
+    texts = [
+        'He said "free him" \\ and left.\x00 Then: \u2028 ünïcödé, 阿斯卡罗夫, 😀 \t end',
+        "",
+        "x" * 5000,
+    ]
+    docs = [
+        Document(
+            url=f"http://x/{i}",
+            text=text,
+            title=f"T{i} \"quoted\" 'single'" if i != 1 else "",
+            guid=None if i == 2 else f"g{i}",
+            language=None if i == 0 else "ru",
+            published=datetime(2020, 7, 25, 6, 30, 15, 123456) if i == 0 else None,
+            fetched=datetime(2026, 11, 23, 12, 0, 0),
+            source_id="s",
+        )
+        for i, text in enumerate(texts)
+    ]
+    with open_store(db) as store:
+        saved = store.save_documents(docs)
+        got = store.con.execute(
+            "SELECT id, url, guid, title, text, language, published, fetched FROM documents"
+            " ORDER BY id"
+        ).fetchall()
+    assert [s[0] for s in saved] == [g[0] for g in got] and all(s[1] and s[2] for s in saved)
+    assert [g[0] for g in got] == sorted(g[0] for g in got)
+    for doc, row in zip(docs, got, strict=True):
+        assert row[1:] == (
+            doc.url, doc.guid, doc.title, doc.full_text, doc.language, doc.published, doc.fetched
+        )  # fmt: skip

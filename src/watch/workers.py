@@ -52,6 +52,9 @@ class Cpu:
                 initializer=work_init,
                 initargs=(tuple(people),),
             )
+            # Started now, not at the first call: its imports and name index (about a
+            # second) are then ready with the first articles instead of holding them up.
+            self.pool.submit(int)
         else:
             work_init(tuple(people))
 

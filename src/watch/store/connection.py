@@ -9,10 +9,11 @@ instead of failing.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,49 @@ def as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
     """An executed query's rows as dicts keyed by column name."""
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence],
+    returning: str,
+) -> list[tuple]:
+    """INSERT rows (in order) through ONE bound parameter: the rows as a JSON text that
+    DuckDB's built-in json extension unpacks. `columns` are (name, SQL type) pairs.
+
+    Why: DuckDB converts every bound Python value on its own, so a 200-row, 11-column
+    VALUES insert of documents cost 0.25-0.28 ms a row in CPU; the same rows as JSON cost
+    0.09-0.12 ms (6,000 documents of 2.4 KB, best of two runs each).
+    """
+    names = [name for name, _ in columns]
+    shape = json.dumps(
+        [{"i": "BIGINT", **{name: _JSON_TYPE.get(t, "VARCHAR") for name, t in columns}}]
+    )
+    data = json.dumps(
+        [
+            {"i": i, **dict(zip(names, map(_jsonable, row), strict=True))}
+            for i, row in enumerate(rows)
+        ],
+        ensure_ascii=False,
+    )
+    picks = ", ".join(f'r."{name}"::{sql_type}' for name, sql_type in columns)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    return con.execute(
+        f"INSERT INTO {table} ({quoted}) SELECT {picks}"
+        " FROM (SELECT unnest(from_json(?, ?)) AS r) ORDER BY r.i"
+        f" RETURNING {returning}",
+        [data, shape],
+    ).fetchall()
+
+
+# JSON carries these SQL types as they are; every other (timestamps, say) goes as text.
+_JSON_TYPE = {"BIGINT": "BIGINT", "INTEGER": "INTEGER", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN"}
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _is_lock_conflict(error: Exception) -> bool:

@@ -14,11 +14,18 @@ import duckdb
 
 from watch.fingerprint import from_bytes, to_bytes
 from watch.records import Document
-from watch.store.connection import as_dicts, now
+from watch.store.connection import as_dicts, insert_rows, now
 
 
 def content_hash(*parts: str | None) -> str:
     return hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+
+
+_DOCUMENT_COLUMNS = (
+    ("url", "VARCHAR"), ("canonical_url", "VARCHAR"), ("guid", "VARCHAR"), ("title", "VARCHAR"),
+    ("text", "VARCHAR"), ("language", "VARCHAR"), ("published", "TIMESTAMP"),
+    ("fetched", "TIMESTAMP"), ("source_id", "VARCHAR"), ("content_hash", "VARCHAR"),
+)  # fmt: skip
 
 
 class DocumentWrites:
@@ -132,25 +139,20 @@ class DocumentWrites:
         )
         self.con.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
 
-    def _insert_documents(self, docs: Sequence[Document], chunk: int = 200) -> list[int]:
+    def _insert_documents(self, docs: Sequence[Document], chunk: int = 1000) -> list[int]:
         ids: list[int] = []
         for start in range(0, len(docs), chunk):
             part = docs[start : start + chunk]
-            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(part))
-            params: list = []
-            for order, doc in enumerate(part):
-                params += [order, doc.url, doc.canonical_url or doc.url, doc.guid, doc.title,
-                           doc.full_text, doc.language, _naive(doc.published),
-                           _naive(doc.fetched) or now(), doc.source_id,
-                           content_hash(doc.title, doc.text)]  # fmt: skip
-            rows = self.con.execute(
-                "INSERT INTO documents (url, canonical_url, guid, title, text, language,"
-                " published, fetched, source_id, content_hash) SELECT col1, col2, col3, col4,"
-                " col5, col6, col7, col8, col9, col10 FROM (VALUES " + values + ") ORDER BY col0"
-                " RETURNING id, canonical_url",
-                params,
-            ).fetchall()
-            by_url = {url: doc_id for doc_id, url in rows}
+            rows = [
+                (doc.url, doc.canonical_url or doc.url, doc.guid, doc.title, doc.full_text,
+                 doc.language, _naive(doc.published), _naive(doc.fetched) or now(),
+                 doc.source_id, content_hash(doc.title, doc.text))
+                for doc in part
+            ]  # fmt: skip
+            inserted = insert_rows(
+                self.con, "documents", _DOCUMENT_COLUMNS, rows, "id, canonical_url"
+            )
+            by_url = {url: doc_id for doc_id, url in inserted}
             ids += [by_url[doc.canonical_url or doc.url] for doc in part]
         return ids
 
