@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import importlib.util
 import os
 import sys
 import time
@@ -36,13 +35,6 @@ from watch.sources import DARK_AFTER, due_sources, is_dark
 from watch.store import open_store
 from watch.store.connection import now as utcnow
 from watch.workers import TIMINGS, Cpu, processes_for
-
-# duckdb's Python binding tries `import pandas` on every execute() with parameters; where
-# pandas is not installed each try searches sys.path (about 5 ms of stat calls per source
-# written, measured: 6.3 s of 15 s writing 800 sources). A None entry in sys.modules makes
-# the failing import fail at once; nothing changes where pandas is installed.
-if importlib.util.find_spec("pandas") is None:
-    sys.modules.setdefault("pandas", None)
 
 BATCH_SECONDS = 2.0  # finished sources wait this long to be written together
 
