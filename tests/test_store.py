@@ -283,3 +283,27 @@ def test_documents_filed_in_bulk_keep_every_character_value_and_order(db):
         assert row[1:] == (
             doc.url, doc.guid, doc.title, doc.full_text, doc.language, doc.published, doc.fetched
         )  # fmt: skip
+
+
+def test_documents_are_stored_in_small_row_groups_across_batches(db):
+    """DuckDB rewrites the last row group of an indexed table at every checkpoint, so a
+    writing connection keeps row groups small (ROW_GROUP_ROWS rows, not DuckDB's 122,880):
+    filed over several openings, no group of `documents` holds more, and every row is there."""
+    from watch.store.connection import ROW_GROUP_ROWS
+
+    total = ROW_GROUP_ROWS + ROW_GROUP_ROWS // 2
+    for start in range(0, total, 2000):
+        docs = [
+            Document(f"http://x/{i}", f"text {i} " * 40, source_id="s")
+            for i in range(start, min(total, start + 2000))
+        ]
+        with open_store(db) as store:
+            store.save_documents(docs)
+    with open_store(db) as store:
+        groups = store.con.execute(
+            "SELECT row_group_id, max(count) FROM pragma_storage_info('documents')"
+            " GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+        stored = store.con.execute("SELECT count(DISTINCT canonical_url) FROM documents").fetchone()
+    assert stored == (total,)
+    assert len(groups) >= 2 and max(rows for _, rows in groups) <= ROW_GROUP_ROWS
