@@ -6,8 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from tests.crawlkit import ASKAROV, article
-from watch.feeds import FeedItem
-from watch.fetch import Fetched
+from watch.records import FeedItem, Fetched
 from watch.workers import ArticleJob, Cpu, processes_for, work_articles
 
 TEXT = "Azimjan Askarov was transferred to a prison hospital, his lawyer said. " * 12

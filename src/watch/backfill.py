@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from watch.analyse import Analyser
 from watch.flag import file_findings
 from watch.records import Person, Watchlist, full_text
 from watch.store import open_store
@@ -45,6 +44,10 @@ def backfill(
     """Scan every stored document for `people`; progress(done, total) after each batch."""
     if not people:
         return BackfillSummary(())
+    # Here, not at the top: every poll imports this module, and most rescan nobody; the
+    # matcher and detector then stay out of the poller (they run in its worker).
+    from watch.analyse import Analyser
+
     analyser = Analyser(people)
     totals = [0, 0, 0, 0]
     last_id = 0

@@ -2,6 +2,10 @@
 
 Exit codes (README: "Exit codes"): 0 success, 1 other error, 2 watchlist error,
 3 another poll is running, 4 every source failed, 5 archive error, 6 review error.
+
+Each command imports the stages and the store it uses when it runs, not up here: a poll's
+worker process imports this module again (multiprocessing's spawn re-imports the program
+that started it), and should not hold DuckDB, HTTP clients or the dashboard as well.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from watch import __version__
 from watch import watchlist as watchlist_file
 from watch.errors import WatchError
 from watch.records import Watchlist
-from watch.store import listings, open_store, run_user_sql, user_sql_connection
 
 
 class Context:
@@ -142,6 +145,7 @@ def poll(obj: Context, force: bool) -> None:
     """
     from watch.notify import mail_report, poll_report
     from watch.poll import poll as run_poll
+    from watch.store import listings, open_store
     from watch.store.connection import now
 
     started = now()
@@ -174,6 +178,7 @@ def poll(obj: Context, force: bool) -> None:
 def sources(obj: Context, show_all: bool, as_json: bool) -> None:
     """Each source's health: dead (failing) or quiet, last success, last error, next due."""
     from watch.sources import health
+    from watch.store import open_store
 
     with open_store(obj.db) as store:  # marks sources taken off the watchlist as retired
         store.sync_watchlist(obj.watchlist)
@@ -192,6 +197,8 @@ def sources(obj: Context, show_all: bool, as_json: bool) -> None:
 @pass_context
 def flags(obj: Context, show_all: bool, person: str | None, as_json: bool) -> None:
     """List flags waiting for review, newest first."""
+    from watch.store import listings, open_store
+
     with open_store(obj.db, read_only=True) as store:
         rows = listings.flags(store, all=show_all, person=person)
     columns = ["id", "person", "event", "date", "state", "url", "evidence"]
@@ -209,6 +216,7 @@ def review(
 ) -> None:
     """Decide on a flag: confirm moves the person's status; dismiss keeps it from flagging again."""
     from watch.review import review as decide
+    from watch.store import open_store
 
     with open_store(obj.db) as store:
         result = decide(store, flag_id, decision, note=note, reviewer=reviewer)
@@ -225,6 +233,8 @@ def review(
 @pass_context
 def status(obj: Context, person: str | None, as_json: bool) -> None:
     """Each person's recorded status, last mention and open flags."""
+    from watch.store import listings, open_store
+
     with open_store(obj.db) as store:
         store.sync_watchlist(obj.watchlist)
         rows = listings.status(store, person)
@@ -243,6 +253,8 @@ def status(obj: Context, person: str | None, as_json: bool) -> None:
 @pass_context
 def mentions(obj: Context, person: str | None, since, as_json: bool) -> None:
     """Mentions of watched people in the archive, newest first."""
+    from watch.store import listings, open_store
+
     with open_store(obj.db, read_only=True) as store:
         rows = listings.mentions(store, person=person, since=since.date() if since else None)
     columns = ["person", "published", "matched", "score", "url", "snippet"]
@@ -257,6 +269,8 @@ def mentions(obj: Context, person: str | None, since, as_json: bool) -> None:
 @pass_context
 def query(obj: Context, sql: str, fmt: str, max_rows: int, time_limit: float) -> None:
     """Run read-only SQL over the archive (statements that write are refused)."""
+    from watch.store import run_user_sql, user_sql_connection
+
     with user_sql_connection(obj.db) as con:
         columns, rows, truncated = run_user_sql(con, sql, max_rows=max_rows, time_limit=time_limit)
     if fmt == "json":
@@ -306,6 +320,8 @@ def scan(obj: Context, inputs: tuple[str, ...], as_json: bool) -> None:
 @pass_context
 def export(obj: Context, fmt: str, out_dir: Path) -> None:
     """Write every archive table to DIR as csv, json or parquet files."""
+    from watch.store import listings, open_store
+
     with open_store(obj.db, read_only=True) as store:
         written = listings.export(store, fmt, out_dir)
     for path in written:
@@ -352,6 +368,7 @@ def backfill(obj: Context, person_ids: tuple[str, ...]) -> None:
 def serve(obj: Context, host: str, port: int, trusted_proxy: str | None) -> None:
     """Serve the organiser dashboard (logins: see README, "The dashboard")."""
     from watch.serve import run
+    from watch.store import open_store
 
     with open_store(obj.db) as store:  # people and appeals as the watchlist has them now
         store.sync_watchlist(obj.watchlist)

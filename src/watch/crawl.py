@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from watch.errors import FetchError
-from watch.extract import parse_sitemap
-from watch.feeds import FeedItem, looks_like_feed, looks_like_sitemap, parse_feed
-from watch.fetch import Fetched, Fetcher
-from watch.records import Document, ScanResult, Source, Watchlist, full_text
+from watch.feeds import looks_like_feed, looks_like_sitemap, parse_feed
+from watch.fetch import Fetcher
+from watch.records import Document, FeedItem, Fetched, ScanResult, Source, Watchlist, full_text
+from watch.sitemaps import parse_sitemap
 from watch.sources import FULL_FETCH_EVERY, parse_time, search_urls
 from watch.urls import canonical as canonical_url
 from watch.workers import ArticleJob, Cpu, work_analyse, work_articles, work_page

@@ -23,35 +23,12 @@ from bs4 import BeautifulSoup
 from watch.charset import decode
 from watch.dates import parse_date
 from watch.errors import FetchError
+from watch.records import FeedItem
 from watch.urls import is_http
 
 # An item whose body is shorter than this is a teaser: the article page has the text.
 FULL_TEXT_CHARS = 600
 _LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 BOM and white space, before a body's first sign
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    guid: str | None
-    url: str
-    title: str
-    text: str  # plain text of the content or summary
-    full: bool  # whether `text` is the article itself rather than a teaser
-    published: datetime | None = None
-    linked: bool = True  # False when the item had no link of its own (nothing to follow)
-    language: str | None = None  # primary subtag the feed declares for the item, if any
-    authors: tuple[str, ...] = ()
-
-    @property
-    def key(self) -> str:
-        """What identifies the item across polls: its GUID, else its link."""
-        return self.guid or self.url
-
-    @property
-    def digest(self) -> str:
-        """Changes when the item is edited, so an edit is fetched and updated in place."""
-        raw = "\x1f".join((self.title, self.text, self.url))
-        return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import functools
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -26,7 +25,7 @@ import httpx
 from httpx._decoders import SUPPORTED_DECODERS
 
 from watch.errors import FetchError
-from watch.records import Settings
+from watch.records import Fetched, Settings
 from watch.transport import AiohttpTransport
 
 # Bodies of these types are never what a feed or page source wants: refuse before reading.
@@ -37,30 +36,6 @@ ALLOWED_HOSTS: frozenset[str] | None = None
 TEXT_LIKE_MARKERS = ("xml", "json", "rss", "atom", "html", "rdf", "text")
 # The encodings httpx.Response can decode (brotli and zstd when their packages are there).
 ACCEPT_ENCODING = ", ".join(k for k in SUPPORTED_DECODERS if k != "identity")
-
-
-@dataclass(frozen=True)
-class Fetched:
-    url: str  # after redirects
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
-    body: bytes = b""
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @property
-    def etag(self) -> str | None:
-        return self.headers.get("etag")
-
-    @property
-    def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
 
 
 @functools.lru_cache(maxsize=4096)  # one request asks it of the same URL five times

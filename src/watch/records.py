@@ -6,6 +6,7 @@ Each stage takes and returns these; none of them knows about SQL or HTTP.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -158,6 +159,58 @@ class Watchlist:
 
     def person(self, person_id: str) -> Person | None:
         return next((p for p in self.people if p.id == person_id), None)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One HTTP answer, body read (within the size cap)."""
+
+    url: str  # after redirects
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed, sitemap or listing page, before its article is read."""
+
+    guid: str | None
+    url: str
+    title: str
+    text: str  # plain text of the content or summary
+    full: bool  # whether `text` is the article itself rather than a teaser
+    published: datetime | None = None
+    linked: bool = True  # False when the item had no link of its own (nothing to follow)
+    language: str | None = None  # primary subtag the feed declares for the item, if any
+    authors: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """What identifies the item across polls: its GUID, else its link."""
+        return self.guid or self.url
+
+    @property
+    def digest(self) -> str:
+        """Changes when the item is edited, so an edit is fetched and updated in place."""
+        raw = "\x1f".join((self.title, self.text, self.url))
+        return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
 def full_text(title: str | None, text: str | None) -> str:

@@ -4,7 +4,10 @@ In a big poll this runs in worker processes, so that the event loop keeps the ne
 busy (and a request's timeout is not eaten by parsing elsewhere) and a second core is
 used; a small poll does it inline rather than pay for starting a process. The work
 functions live apart from the crawler and the writer so that a worker process, which
-imports this module to run them, loads only what the CPU work needs.
+imports this module to run them, loads only what the CPU work needs; and what the CPU
+work needs (trafilatura, the matcher, the detector) is imported by the work functions,
+not here, so that the poller, which imports this module for the pool, does not hold it
+too (about 25 MB).
 """
 
 from __future__ import annotations
@@ -18,14 +21,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from watch.analyse import Analyser
-from watch.extract import extract_page
-from watch.feeds import FeedItem
-from watch.fetch import Fetched
-from watch.fingerprint import fingerprint
-from watch.records import Document, full_text
+from watch.records import Document, FeedItem, Fetched, full_text
 from watch.urls import canonical as canonical_url
+
+if TYPE_CHECKING:
+    from watch.analyse import Analyser
 
 MIN_FINGERPRINT_CHARS = 400  # shorter texts (headlines, teasers) group too eagerly
 POOL_MIN_SOURCES = 50
@@ -93,10 +95,14 @@ _analyser: Analyser | None = None
 
 def work_init(people) -> None:
     global _analyser
+    from watch.analyse import Analyser
+
     _analyser = Analyser(people)
 
 
 def work_page(body: bytes, url: str, content_type: str):
+    from watch.extract import extract_page
+
     return extract_page(body, url, content_type)
 
 
@@ -115,6 +121,8 @@ def work_articles(jobs: list[ArticleJob]) -> list[tuple[Document, tuple | None]]
 
 
 def work_article(job: ArticleJob) -> tuple[Document, tuple | None]:
+    from watch.extract import extract_page
+
     item = job.item
     text, title, canonical, published, language = item.text, item.title, "", None, None
     if job.page is not None:
@@ -141,6 +149,8 @@ def work_article(job: ArticleJob) -> tuple[Document, tuple | None]:
 
 
 def work_analyse(text: str, url: str, language: str | None, published):
+    from watch.fingerprint import fingerprint
+
     scan = _analyser.analyse(text, input=url, language=language, published=published)
     fp = fingerprint(text) if len(text) >= MIN_FINGERPRINT_CHARS else None
     return scan, fp
