@@ -224,3 +224,14 @@ def test_story_index_groups_copies_and_keeps_stories_apart():
     for i in range(5, 2100):  # grows past its first allocation
         index.add(i, fingerprint(f"unrelated text number {i} " * 5), i)
     assert index.nearest(fingerprint(copy_a)) == 1
+
+
+def test_a_fingerprint_with_every_bit_different_is_not_a_copy():
+    # Four per-word bit counts summed in uint8 once wrapped a distance of 256 to 0.
+    from watch.fingerprint import StoryIndex
+
+    index = StoryIndex()
+    fp = (1 << 200) | (1 << 3)
+    index.add(1, fp, 1)
+    assert index.nearest(((1 << 256) - 1) ^ fp) is None
+    assert index.assign(2, ((1 << 256) - 1) ^ fp) == 2

@@ -184,7 +184,9 @@ class StoryIndex:
         if fp == 0 or n == 0:
             return None
         query = _words([fp])[0]
-        d = np.bitwise_count(self._cols[0, :n] ^ query[0])
+        # uint16: each word's count is uint8, and four of them summed in uint8 wrapped a
+        # distance of 256 (every bit different) to 0, a perfect copy.
+        d = np.bitwise_count(self._cols[0, :n] ^ query[0]).astype(np.uint16)
         for k in range(1, _WORDS):
             d += np.bitwise_count(self._cols[k, :n] ^ query[k])
         best = int(np.argmin(d))
