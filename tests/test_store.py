@@ -307,3 +307,19 @@ def test_documents_are_stored_in_small_row_groups_across_batches(db):
         stored = store.con.execute("SELECT count(DISTINCT canonical_url) FROM documents").fetchone()
     assert stored == (total,)
     assert len(groups) >= 2 and max(rows for _, rows in groups) <= ROW_GROUP_ROWS
+
+
+def test_stories_set_in_bulk_keep_each_fingerprint_bit_for_bit(db):
+    """set_stories sends its rows as one JSON text, fingerprints as hex: every one of the
+    256 bits must come back, leading zero bytes and the top bit included."""
+    from datetime import datetime
+
+    docs = [Document(f"http://x/s{i}", f"text {i}", source_id="s") for i in range(4)]
+    fps = [1, (1 << 255) | 5, (1 << 256) - 1, 0x00FF << 200]
+    with open_store(db) as store:
+        ids = [doc_id for doc_id, _, _ in store.save_documents(docs)]
+        store.set_stories([(ids[0], fps[0], ids[0]), (ids[1], fps[1], ids[0]),
+                           (ids[2], fps[2], ids[2]), (ids[3], fps[3], ids[2])])  # fmt: skip
+        got = store.recent_fingerprints(datetime(2000, 1, 1))
+    assert sorted(got) == [(ids[0], fps[0], ids[0]), (ids[1], fps[1], ids[0]),
+                           (ids[2], fps[2], ids[2]), (ids[3], fps[3], ids[2])]  # fmt: skip

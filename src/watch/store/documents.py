@@ -14,7 +14,7 @@ import duckdb
 
 from watch.fingerprint import from_bytes, to_bytes
 from watch.records import Document
-from watch.store.connection import as_dicts, insert_rows, now
+from watch.store.connection import as_dicts, insert_rows, now, update_rows
 
 
 def content_hash(*parts: str | None) -> str:
@@ -26,6 +26,7 @@ _DOCUMENT_COLUMNS = (
     ("text", "VARCHAR"), ("language", "VARCHAR"), ("published", "TIMESTAMP"),
     ("fetched", "TIMESTAMP"), ("source_id", "VARCHAR"), ("content_hash", "VARCHAR"),
 )  # fmt: skip
+_STORY_COLUMNS = (("id", "BIGINT"), ("fingerprint", "BLOB"), ("story_id", "BIGINT"))
 
 
 class DocumentWrites:
@@ -176,18 +177,9 @@ class DocumentWrites:
 
     def set_stories(self, items: Sequence[tuple[int, int, int]]) -> None:
         """(document id, fingerprint, story id) for each; a story's first copy has its own id."""
-        for start in range(0, len(items), 500):
-            part = items[start : start + 500]
-            values = ", ".join(["(?, ?, ?)"] * len(part))
-            params = []
-            for doc_id, fp, story in part:
-                params += [doc_id, to_bytes(fp), story]
-            self.con.execute(
-                "UPDATE documents SET fingerprint = v.col1, story_id = v.col2 FROM (VALUES "
-                + values
-                + ") v WHERE documents.id = v.col0",
-                params,
-            )
+        if items:
+            rows = [(doc_id, to_bytes(fp), story) for doc_id, fp, story in items]
+            update_rows(self.con, "documents", _STORY_COLUMNS, rows)
 
     def story_event_kinds(
         self, story_id: int, doc_id: int, ignore: Collection[int] = ()
