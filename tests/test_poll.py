@@ -281,3 +281,34 @@ def test_the_page_date_is_used_when_the_feed_has_none(site, tmp_path):
     db = tmp_path / "a.duckdb"
     poll(wl, db, force=True)
     assert str(rows(db, "SELECT published FROM documents")[0][0]).startswith("2020-07-25 08:00")
+
+
+def test_a_big_poll_files_its_documents_in_bounded_transactions(site, tmp_path, monkeypatch):
+    """No more than BATCH_DOCUMENTS documents go in one transaction (DuckDB holds them
+    all until it commits): a batch stops taking sources once it has that many."""
+    import watch.poll
+
+    sizes: list[list[int]] = []
+    original = watch.poll.write_batch
+
+    def recording(db, batch, *args):
+        sizes.append([len(outcome.prepared) for outcome in batch])
+        return original(db, batch, *args)
+
+    monkeypatch.setattr(watch.poll, "BATCH_DOCUMENTS", 4)
+    monkeypatch.setattr(watch.poll, "write_batch", recording)
+    sources = []
+    for n in range(8):
+        items = [
+            (f"g{n}-{i}", site.url(f"/a{n}-{i}"), f"Story {n}-{i}", "Teaser", FILLER + f" {n}-{i}")
+            for i in range(3)
+        ]
+        site.add(f"/feed{n}.xml", rss(items), content_type="application/rss+xml")
+        sources.append(feed_source(f"news{n}", site.url(f"/feed{n}.xml")))
+    db = tmp_path / "a.duckdb"
+
+    summary = poll(watchlist(tmp_path, sources), db, force=True)
+
+    assert summary.documents_new == 24 == sum(map(sum, sizes))
+    assert len(sizes) >= 4 and all(sum(batch[:-1]) < 4 for batch in sizes), sizes
+    assert rows(db, "SELECT count(*) FROM documents")[0][0] == 24
