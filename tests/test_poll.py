@@ -312,3 +312,29 @@ def test_a_big_poll_files_its_documents_in_bounded_transactions(site, tmp_path, 
     assert summary.documents_new == 24 == sum(map(sum, sizes))
     assert len(sizes) >= 4 and all(sum(batch[:-1]) < 4 for batch in sizes), sizes
     assert rows(db, "SELECT count(*) FROM documents")[0][0] == 24
+
+
+def test_a_poll_leaves_the_garbage_collector_as_it_found_it(site, tmp_path, monkeypatch):
+    """A poll runs the collector less often while it lasts (speed), and puts the
+    thresholds back and unfreezes what it froze when it ends, also on an error."""
+    import gc
+
+    import watch.poll
+
+    site.add("/feed.xml", rss([("g1", site.url("/a1"), "T", "Teaser", FILLER)]))
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/feed.xml"))])
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert poll(wl, tmp_path / "a.db").documents_new == 1
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
+
+    during = []
+
+    async def failing(*args, **kwargs):
+        during.append(gc.get_threshold())
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(watch.poll, "_poll", failing)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        poll(wl, tmp_path / "a.db")
+    assert during[0][0] > before[0]
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import gc
 import os
 import sys
 import time
@@ -69,6 +70,25 @@ def poll_lock(db: Path) -> Iterator[None]:
         os.close(fd)  # closing drops the flock
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector, run far less often for the poll's duration.
+
+    A poll makes millions of short-lived objects (parsed feeds, requests, documents) and
+    few reference cycles, so the collector's frequent rounds walked live objects and freed
+    little: bench/poll, 1,000 feeds, two cycles: 939 collections, 1.6 s of the poller's
+    ~26 CPU-s; with these thresholds 3 collections, 0.06 s, and the same peak memory.
+    Freezing first keeps what was already there (modules, the watchlist) out of them."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 # -- the entry point ------------------------------------------------------------------------
 
 
@@ -89,7 +109,10 @@ def poll(
     with poll_lock(db):
         # People new to the watchlist, or with new names, are first looked for in the archive.
         found = backfill(people_to_rescan(watchlist, db), db)
-        summary = asyncio.run(_poll(watchlist, db, verbose=verbose, progress=progress, force=force))
+        with _fewer_collections():
+            summary = asyncio.run(
+                _poll(watchlist, db, verbose=verbose, progress=progress, force=force)
+            )
     summary = replace(
         summary,
         mentions_new=summary.mentions_new + found.mentions_new,
