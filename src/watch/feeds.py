@@ -73,7 +73,13 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
         return _json_feed(body, url, content_type)
     body, content_type = _decoded(body, content_type)
     headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    # Both off: item fields are reduced to plain text (_plain), so the markup is neither
+    # shown nor followed. Resolving the links inside it was 28 % of feedparser's time on
+    # the 50 corpus newsfeeds (0.74 s -> 0.53 s, same items; item links are resolved
+    # either way).
+    parsed = feedparser.parse(
+        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     items = [item for entry in parsed.entries if (item := _item(entry, url)) is not None]
     reason = _bozo_reason(parsed)
     broken = reason is not None and not _harmless(parsed)
