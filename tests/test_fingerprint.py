@@ -235,3 +235,13 @@ def test_a_fingerprint_with_every_bit_different_is_not_a_copy():
     index.add(1, fp, 1)
     assert index.nearest(((1 << 256) - 1) ^ fp) is None
     assert index.assign(2, ((1 << 256) - 1) ^ fp) == 2
+
+
+def test_fingerprints_stay_what_stored_ones_are():
+    """Stored fingerprints are compared with new ones for ever: the value of a fixed text
+    (Latin, Cyrillic, Han) is pinned, so a faster way of computing it cannot change it."""
+    text = (
+        "Azimjan Askarov, a Kyrgyz human rights defender, died in prison on 25 July 2020. "
+        "Аскаров умер в колонии. 阿斯卡罗夫在狱中去世。"
+    )
+    assert fingerprint(text) == 0x54A22967E04504209383407B437FFB4A1371C9233C0493AD69B30CDE30615A1F
