@@ -338,3 +338,29 @@ def test_a_poll_leaves_the_garbage_collector_as_it_found_it(site, tmp_path, monk
         poll(wl, tmp_path / "a.db")
     assert during[0][0] > before[0]
     assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
+
+
+def test_a_source_remembers_the_items_it_lists_and_a_few_more(site, tmp_path, monkeypatch):
+    """A source keeps the seen-items its feed lists now and SEEN_MARGIN more, so its
+    state does not grow with the feed's life; an item listed all along is never fetched
+    again, and nothing is filed twice."""
+    import watch.filing
+
+    monkeypatch.setattr(watch.filing, "SEEN_MARGIN", 3)
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/feed.xml"))])
+    db = tmp_path / "a.duckdb"
+    site.add("/pinned", article("Pinned", FILLER))
+    for n in range(12):  # each poll: the pinned item and the 4 newest, 2 of them new
+        for i in range(2 * n, 2 * n + 4):
+            site.add(f"/a{i}", article(f"Story {i}", FILLER + f" Number {i}."))
+        newest = [(f"g{i}", site.url(f"/a{i}"), f"Story {i}", "T") for i in range(2 * n, 2 * n + 4)]
+        feed = rss([("pinned", site.url("/pinned"), "Pinned", "T"), *newest])
+        site.add("/feed.xml", feed, content_type="application/rss+xml")
+        # a Last-Modified of its own: the test server's has whole seconds only
+        site.routes["/feed.xml"].last_modified = f"Mon, {n + 1:02d} Jan 2024 00:00:00 GMT"
+        assert poll(wl, db, force=True).documents_new == (5 if n == 0 else 2)
+
+    seen = json.loads(source_row(db, "news")["state"])["seen"]
+    assert {"pinned", "g22", "g23", "g24", "g25"} <= set(seen) and len(seen) == 5 + 3
+    assert site.hits("/pinned") == 1 and site.hits("/a0") == 1
+    assert rows(db, "SELECT count(*), count(DISTINCT canonical_url) FROM documents")[0] == (27, 27)

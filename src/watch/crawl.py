@@ -54,6 +54,7 @@ class Outcome:
     discovered_feed: str | None = None
     discovered_at: str | None = None
     seen_only: dict[str, str] = field(default_factory=dict)  # items seen, nothing to file
+    listed: set[str] = field(default_factory=set)  # keys of every item it lists this time
 
 
 # -- crawling one source ----------------------------------------------------------------
@@ -142,6 +143,7 @@ class Crawler:
         return (out.row.get("state") or {}).get("seen") or {}
 
     async def _items(self, out: Outcome, endpoint: str, items: list[FeedItem]) -> None:
+        out.listed.update(item.key for item in items)
         seen = self._seen(out)
         fresh = [i for i in items if seen.get(i.key) != i.digest]
         limit = self.settings.max_articles_per_source - len(out.prepared)
@@ -244,9 +246,11 @@ class Crawler:
 
     async def _links(self, out: Outcome, endpoint: str, links: list[str]) -> None:
         seen = self._seen(out)
+        listed = dict.fromkeys(canonical_url(u) for u in links)
+        out.listed.update(listed)
         items = [
             FeedItem(guid=None, url=link, title="", text="", full=False)
-            for link in dict.fromkeys(canonical_url(u) for u in links)
+            for link in listed
             if link not in seen
         ]
         await self._items(out, endpoint, items)
