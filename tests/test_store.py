@@ -323,3 +323,28 @@ def test_stories_set_in_bulk_keep_each_fingerprint_bit_for_bit(db):
         got = store.recent_fingerprints(datetime(2000, 1, 1))
     assert sorted(got) == [(ids[0], fps[0], ids[0]), (ids[1], fps[1], ids[0]),
                            (ids[2], fps[2], ids[2]), (ids[3], fps[3], ids[2])]  # fmt: skip
+
+
+def test_source_fields_updated_in_bulk_come_back_as_they_went_in(db):
+    """update_sources sends its rows as one JSON text: timestamps (microseconds), counts,
+    None, and the JSON state (quotes, backslashes, non-Latin keys) must come back intact."""
+    from datetime import datetime
+
+    when = datetime(2026, 11, 23, 19, 41, 18, 123456)
+    state = {"seen": {'g"1\\': "ab", "Аскаров 阿斯卡罗夫": "cd"}, "warning": None, "n": 3}
+    ok = dict(etag='"x"', last_modified=None, content_hash="h", last_checked=when,
+              last_success=when, consecutive_failures=0, next_due=when, items_seen=7,
+              last_new_item=when, state=state)  # fmt: skip
+    with open_store(db) as store:
+        store.update_sources([("s", ok)])
+        got = store.source_rows()["s"]
+        store.update_sources([("s", dict(last_error_key="http_500", last_error="boom 'x'",
+                                         last_error_at=None, consecutive_failures=2))])  # fmt: skip
+        failed = store.source_rows()["s"]
+    assert {k: got[k] for k in ok} == ok
+    assert (failed["last_error_key"], failed["last_error"], failed["consecutive_failures"]) == (
+        "http_500",
+        "boom 'x'",
+        2,
+    )
+    assert failed["last_error_at"] is None and failed["state"] == state and failed["etag"] == '"x"'

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import ClassVar
 
 import duckdb
 
 from watch.records import Person, Source, Status, Watchlist
-from watch.store.connection import as_dicts, now
+from watch.store.connection import as_dicts, now, update_rows
 from watch.store.documents import content_hash
 
 
@@ -126,11 +127,13 @@ class WatchlistWrites:
             [source.id, source.name, source.kind, source.url, source.language],
         )
 
-    SOURCE_FIELDS = (
-        "etag", "last_modified", "content_hash", "last_checked", "last_success", "last_error_key",
-        "last_error", "last_error_at", "consecutive_failures", "next_due", "items_seen",
-        "last_new_item", "state",
-    )  # fmt: skip
+    SOURCE_FIELDS: ClassVar[dict[str, str]] = {  # name: SQL type
+        "etag": "VARCHAR", "last_modified": "VARCHAR", "content_hash": "VARCHAR",
+        "last_checked": "TIMESTAMP", "last_success": "TIMESTAMP", "last_error_key": "VARCHAR",
+        "last_error": "VARCHAR", "last_error_at": "TIMESTAMP", "consecutive_failures": "INTEGER",
+        "next_due": "TIMESTAMP", "items_seen": "BIGINT", "last_new_item": "TIMESTAMP",
+        "state": "JSON",
+    }  # fmt: skip
 
     def source_rows(self) -> dict[str, dict]:
         """Every source's stored fetch state, by id (`state` is a JSON dict for the crawler)."""
@@ -162,21 +165,12 @@ class WatchlistWrites:
                 raise ValueError(f"not source fields: {sorted(unknown)}")
             groups.setdefault(tuple(sorted(fields)), []).append((source_id, fields))
         for names, rows in groups.items():
-            for start in range(0, len(rows), 300):
-                part = rows[start : start + 300]
-                values = ", ".join(["(" + ", ".join(["?"] * (len(names) + 1)) + ")"] * len(part))
-                params: list = []
-                for source_id, fields in part:
-                    params.append(source_id)
-                    for name in names:
-                        value = fields[name]
-                        params.append(json.dumps(value, default=str) if name == "state" else value)
-                assignments = ", ".join(f"{name} = v.col{i + 1}" for i, name in enumerate(names))
-                self.con.execute(
-                    f"UPDATE sources SET {assignments} FROM (VALUES {values}) v"
-                    " WHERE sources.id = v.col0",
-                    params,
-                )
+            columns = (("id", "VARCHAR"), *((name, self.SOURCE_FIELDS[name]) for name in names))
+            values = [
+                (source_id, *(_source_value(name, fields[name]) for name in names))
+                for source_id, fields in rows
+            ]
+            update_rows(self.con, "sources", columns, values)
 
     def mark_scanned(self, person_ids: Sequence[str]) -> None:
         self.con.execute(
@@ -191,3 +185,7 @@ class WatchlistWrites:
     def statuses(self) -> dict[str, Status]:
         rows = self.con.execute('SELECT id, custody, "case", since FROM persons').fetchall()
         return {r[0]: Status(r[1], r[2], r[3]) for r in rows}
+
+
+def _source_value(name: str, value):
+    return json.dumps(value, default=str) if name == "state" else value
