@@ -143,15 +143,7 @@ class WatchlistWrites:
         return {row["id"]: row for row in rows}
 
     def update_source(self, source_id: str, **fields) -> None:
-        unknown = set(fields) - set(self.SOURCE_FIELDS)
-        if unknown:
-            raise ValueError(f"not source fields: {sorted(unknown)}")
-        if "state" in fields:
-            fields["state"] = json.dumps(fields["state"], default=str)
-        assignments = ", ".join(f"{name} = ?" for name in fields)
-        self.con.execute(
-            f"UPDATE sources SET {assignments} WHERE id = ?", [*fields.values(), source_id]
-        )
+        self.update_sources([(source_id, fields)])
 
     def update_sources(self, updates: Sequence[tuple[str, dict]]) -> None:
         """update_source for many sources: one statement for each distinct set of fields.
