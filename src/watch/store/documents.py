@@ -86,7 +86,7 @@ class DocumentWrites:
         existing = self._existing(docs)
         results: list[tuple[int, bool, bool] | None] = [None] * len(docs)
         fresh: dict[str, int] = {}  # canonical URL -> index of the first new doc in this batch
-        inserts: list[int] = []
+        inserts: list[tuple[int, str]] = []  # (index, content hash) of the docs to insert
         for i, doc in enumerate(docs):
             canonical = doc.canonical_url or doc.url
             digest = content_hash(doc.title, doc.text)
@@ -97,7 +97,7 @@ class DocumentWrites:
                 continue  # a second copy of a URL new in this batch: the first one stands
             if found is None:
                 fresh[canonical] = i
-                inserts.append(i)
+                inserts.append((i, digest))
                 continue
             doc_id, old_digest = found
             if old_digest == digest:
@@ -106,9 +106,8 @@ class DocumentWrites:
                 self._update_document(doc_id, doc, digest)
                 existing[("url", canonical)] = (doc_id, digest)
                 results[i] = (doc_id, True, False)
-        for i, doc_id in zip(
-            inserts, self._insert_documents([docs[i] for i in inserts]), strict=True
-        ):
+        inserted = self._insert_documents([(docs[i], digest) for i, digest in inserts])
+        for (i, _), doc_id in zip(inserts, inserted, strict=True):
             results[i] = (doc_id, True, True)
         for i, doc in enumerate(docs):
             if results[i] is None:  # the skipped duplicate: same row as its first copy
@@ -140,21 +139,24 @@ class DocumentWrites:
         )
         self.con.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
 
-    def _insert_documents(self, docs: Sequence[Document], chunk: int = 1000) -> list[int]:
+    def _insert_documents(
+        self, docs: Sequence[tuple[Document, str]], chunk: int = 1000
+    ) -> list[int]:
+        """Insert (document, content hash) pairs; their ids, in order."""
         ids: list[int] = []
         for start in range(0, len(docs), chunk):
             part = docs[start : start + chunk]
             rows = [
                 (doc.url, doc.canonical_url or doc.url, doc.guid, doc.title, doc.full_text,
                  doc.language, _naive(doc.published), _naive(doc.fetched) or now(),
-                 doc.source_id, content_hash(doc.title, doc.text))
-                for doc in part
+                 doc.source_id, digest)
+                for doc, digest in part
             ]  # fmt: skip
             inserted = insert_rows(
                 self.con, "documents", _DOCUMENT_COLUMNS, rows, "id, canonical_url"
             )
             by_url = {url: doc_id for doc_id, url in inserted}
-            ids += [by_url[doc.canonical_url or doc.url] for doc in part]
+            ids += [by_url[doc.canonical_url or doc.url] for doc, _ in part]
         return ids
 
     def known_urls(self, urls: Sequence[str]) -> set[str]:
