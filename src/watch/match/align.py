@@ -13,7 +13,6 @@ initial); then the verdict:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -116,11 +115,8 @@ def pairs(word: TextWord, name: NameWord, loose: bool = False) -> str | None:
     return None
 
 
-_FRENCH_OU = re.compile("ou")
-
-
 def _near_ou(a: str, b: str) -> bool:
-    return near(key(_FRENCH_OU.sub("u", a)), key(_FRENCH_OU.sub("u", b)))
+    return near(key(a.replace("ou", "u")), key(b.replace("ou", "u")))
 
 
 def near(a: str, b: str) -> bool:
