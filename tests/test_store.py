@@ -189,6 +189,42 @@ def test_failed_migration_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     assert "half_done" not in tables and version == LATEST
 
 
+def test_stored_fingerprints_are_recomputed_when_the_scheme_changes(tmp_path, monkeypatch):
+    """Migration 4: fingerprints stored by the blake2b shingle hash are recomputed from the
+    documents' texts (in batches of 2,000), so a new copy of an old story still finds it;
+    documents without a fingerprint keep none, and story ids stay as they were."""
+    from watch.fingerprint import fingerprint, from_bytes
+
+    path = tmp_path / "v3.duckdb"
+    before = tuple(m for m in MIGRATIONS if m.version <= 3)
+    monkeypatch.setattr("watch.store.connection.MIGRATIONS", before)
+    monkeypatch.setattr("watch.store.connection.LATEST", 3)
+    con = connect(path)
+    migrate(con, path)
+    con.execute(
+        "INSERT INTO documents (id, url, canonical_url, text, fetched, fingerprint, story_id)"
+        " SELECT i, 'http://x/' || i, 'http://x/' || i,"
+        " 'Story ' || (i % 7) || ': Azimjan Askarov was moved to a prison hospital in Bishkek',"
+        " now(), CASE WHEN i % 5 = 0 THEN NULL ELSE '\\x00\\xff'::BLOB END, i % 7 + 1"
+        " FROM range(1, 4501) t(i)"
+    )
+    con.close()
+    monkeypatch.undo()
+
+    with open_store(path) as store:
+        rows = store.con.execute(
+            "SELECT id, text, fingerprint, story_id FROM documents ORDER BY id"
+        ).fetchall()
+        version = store.con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    assert version == LATEST and len(rows) == 4500
+    for doc_id, text, fp, story in rows:
+        assert story == doc_id % 7 + 1
+        if doc_id % 5 == 0:
+            assert fp is None
+        else:
+            assert from_bytes(fp) == fingerprint(text), doc_id
+
+
 def test_user_sql_is_read_only_capped_and_sandboxed(db, tmp_path):
     with open_store(db) as store:
         file_death(store)

@@ -1,4 +1,6 @@
-"""Syndication grouping: one-bit MinHash (watch.fingerprint) against a 64-bit SimHash baseline."""
+"""Syndication grouping: one-bit MinHash (watch.fingerprint) against a 64-bit SimHash baseline,
+and against the same MinHash as first built (blake2b per shingle, 64-bit arithmetic), which
+the faster hashing replaced (2.3x faster on bench/poll's articles, the same rates here)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,25 @@ def simhash64(text: str) -> int:
     bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     votes = bits.sum(axis=0) * 2 > len(hashes)
     return int.from_bytes(np.packbits(votes, bitorder="little").tobytes(), "little")
+
+
+_RNG = np.random.default_rng(20201020)
+_A64 = _RNG.integers(1, 1 << 63, 256, dtype=np.uint64) | np.uint64(1)
+_B64 = _RNG.integers(0, 1 << 63, 256, dtype=np.uint64)
+
+
+def minhash_blake2b(text: str) -> int:
+    """The first watch.fingerprint: blake2b of each shingle, a*h + b (mod 2^64), bit 32."""
+    words = fpmod.tokens(text)
+    grams = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+    if not words:
+        return 0
+    hashes = np.frombuffer(
+        b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams), "<u8"
+    )
+    minima = (np.multiply.outer(hashes, _A64) + _B64).min(axis=0)
+    bits = ((minima >> np.uint64(32)) & np.uint64(1)).astype(np.uint8)
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little") or 1
 
 
 def _rates(fp, pos, neg, thresholds):
@@ -49,6 +70,7 @@ def _groups(texts: list[str], strength: int) -> None:
     owner = [i for i, story in enumerate(versions) for _ in story]
     for name, fp, th in (
         ("simhash 64 (baseline)", simhash64, 16),
+        ("1-bit minhash 256, blake2b", minhash_blake2b, fpmod.THRESHOLD),
         ("1-bit minhash 256 (chosen)", fpmod.fingerprint, fpmod.THRESHOLD),
     ):
         ids = fpmod.group([fp(t) for t in flat], threshold=th)
@@ -79,6 +101,7 @@ def report(texts: list[str]) -> None:
         print(f"{'scheme (pairs)':28} " + " ".join(f"{h:>8}" for h in head))
         rows = [
             ("simhash 64 (baseline)", simhash64, (8, 12, 16, 20)),
+            ("1-bit minhash 256, blake2b", minhash_blake2b, (64, 72, fpmod.THRESHOLD, 88)),
             ("1-bit minhash 256 (chosen)", fpmod.fingerprint, (64, 72, fpmod.THRESHOLD, 88)),
         ]
         for name, fp, thresholds in rows:
