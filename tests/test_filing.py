@@ -89,3 +89,25 @@ def test_one_flag_for_one_death_reported_by_separate_stories_in_one_batch(tmp_pa
     together = _separate_reports(tmp_path / "together", [[0, 1, 2]])
     assert together == [(ASKAROV.id, "open")]
     assert _separate_reports(tmp_path / "apart", [[0], [1], [2]]) == together
+
+
+def test_fingerprints_the_worker_left_are_taken_at_filing(tmp_path):
+    """A busy worker leaves some fingerprints to the poller (NOT_TAKEN): filing takes them,
+    so the copies are grouped and stored exactly as when the worker took them."""
+    from watch.workers import NOT_TAKEN
+
+    wl, db = _archive(tmp_path)
+    outcomes = [_outcome(n, ()) for n in range(3)]
+    outcomes[1].prepared[0].fingerprint = NOT_TAKEN
+    short = Document(url="http://site2.example/brief", text="Brief.", source_id="s2")
+    outcomes[2].prepared.append(Prepared(short, ScanResult(short.url, (), ()), NOT_TAKEN, "b", "d"))
+    now, totals = datetime.now(UTC).replace(tzinfo=None), Totals()
+    write_batch(db, outcomes, wl, now, totals, RecentStories())
+    stored = rows(db, "SELECT url, fingerprint, story_id FROM documents ORDER BY id")
+    assert len(stored) == 4
+    copies = [r for r in stored if r[0] != short.url]
+    assert [bytes(fp) for _, fp, _ in copies] == [
+        fingerprint(o.prepared[0].doc.text).to_bytes(32, "big") for o in outcomes
+    ]
+    assert len({story for *_, story in copies}) == 1  # one story, fingerprints all taken
+    assert [(fp, story) for url, fp, story in stored if url == short.url] == [(None, None)]

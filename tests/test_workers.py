@@ -39,3 +39,29 @@ def test_articles_are_done_in_a_worker_process():
     assert [m.person_id for m in scan.mentions][:1] == ["azimjan-askarov"]
     assert fingerprint
     assert nothing is not None and nothing[1] is None  # a title alone: analysed, no fingerprint
+
+
+def test_fingerprints_are_shared_with_the_poller_only_while_the_worker_is_behind():
+    inline = Cpu([ASKAROV])
+    inline.in_flight = 100
+    assert not any(inline.fingerprints_here() for _ in range(4))  # no worker: it does all
+
+    pooled = Cpu([ASKAROV], processes=1)
+    try:
+        pooled.in_flight = 2  # keeping up: the worker takes every fingerprint
+        assert not any(pooled.fingerprints_here() for _ in range(4))
+        pooled.in_flight = 50  # behind: every second batch is left to the poller
+        assert [pooled.fingerprints_here() for _ in range(4)] == [False, True, False, True]
+    finally:
+        pooled.close()
+
+
+def test_a_worker_told_so_leaves_the_fingerprints_to_the_caller():
+    from watch.workers import NOT_TAKEN
+
+    url = "http://news.example/a/1"
+    item = FeedItem(guid="g1", url=url, title="Colony news", text=TEXT, full=True)
+    job = ArticleJob(item, None, None, "s", datetime.now(UTC))
+    [(_, (_, taken))] = work_articles([job])
+    [(_, (_, left))] = work_articles([job], False)
+    assert taken > 0 and left == NOT_TAKEN

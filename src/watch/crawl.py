@@ -33,7 +33,8 @@ PERMANENT_ARTICLE_ERRORS = frozenset(
 
 @dataclass
 class Prepared:
-    """A document ready to file: the text analysed, the fingerprint taken."""
+    """A document ready to file: the text analysed, the fingerprint taken (or NOT_TAKEN:
+    the worker left it to filing, to balance the CPU of the poller and its worker)."""
 
     doc: Document
     scan: ScanResult
@@ -157,7 +158,8 @@ class Crawler:
             ArticleJob(item, got, out.source.language, out.source.id, self.now)
             for item, (_, got) in zip(fresh, fetched, strict=True)
         ]
-        built = await self.cpu.call(work_articles, jobs) if jobs else []
+        here = self.cpu.fingerprints_here()
+        built = await self.cpu.call(work_articles, jobs, not here) if jobs else []
         for item, (complete, _), (doc, analysed) in zip(fresh, fetched, built, strict=True):
             digest = item.digest if complete else ""
             if analysed is None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from watch.crawl import Outcome
+from watch.crawl import Outcome, Prepared
 from watch.errors import FetchError
 from watch.fingerprint import StoryIndex
 from watch.flag import Flagger
@@ -22,6 +22,7 @@ from watch.records import Watchlist
 from watch.sources import DARK_AFTER, backoff, interval
 from watch.store import Store
 from watch.store.connection import connect
+from watch.workers import NOT_TAKEN, story_fingerprint
 
 SEEN_KEEP = 3000  # item keys remembered per source at the most
 SEEN_MARGIN = 200  # besides those it lists now: items gone from it for a poll or two
@@ -113,10 +114,9 @@ def _write_outcomes(
     totals.mentions_new += store.add_mentions_many(
         [(doc_id, p.doc.text, p.scan.mentions) for p, doc_id in changed if p.scan.mentions]
     )
+    fingerprints = [(doc_id, _fingerprint(p)) for p, doc_id in changed]
     story_rows = [
-        (doc_id, p.fingerprint, stories.assign(doc_id, p.fingerprint))
-        for p, doc_id in changed
-        if p.fingerprint is not None
+        (doc_id, fp, stories.assign(doc_id, fp)) for doc_id, fp in fingerprints if fp is not None
     ]
     store.set_stories(story_rows)
     story_of = {doc_id: story for doc_id, _, story in story_rows}
@@ -135,6 +135,12 @@ def _write_outcomes(
             new_events = [(i, e) for i, e in new_events if (e.person_id, e.kind) not in known]
         totals.flags_new += flagger.raise_flags(new_events)
     store.update_sources([_record_source(o, watchlist, now, totals) for o in outcomes])
+
+
+def _fingerprint(prepared: Prepared) -> int | None:
+    if prepared.fingerprint == NOT_TAKEN:
+        return story_fingerprint(prepared.doc.text)
+    return prepared.fingerprint
 
 
 class RecentStories:

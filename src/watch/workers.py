@@ -47,6 +47,9 @@ class Cpu:
     def __init__(self, people, *, processes: int = 0):
         self.pool = None
         self.people = tuple(people)
+        self.processes = processes
+        self.in_flight = 0  # calls sent to the pool and not yet answered
+        self._shares = 0
         if processes:
             # The process starts at the first call, so a poll with nothing new (every feed
             # 304) starts none. Started with the pool instead, it cost an unchanged
@@ -60,11 +63,26 @@ class Cpu:
         else:
             work_init(tuple(people))
 
+    def fingerprints_here(self) -> bool:
+        """Whether the poller should take a batch's story fingerprints itself, at filing:
+        every second batch while the workers are behind (calls queue up for them). On 2
+        cores the one worker is busier than the poller, which has CPU to spare; where
+        the workers keep up, or there are none, they take every fingerprint.
+        bench/poll --feeds 1000, alternating runs: see the commit that added it."""
+        if self.pool is None or self.in_flight <= 2 * self.processes:
+            return False
+        self._shares += 1
+        return self._shares % 2 == 0
+
     async def call(self, fn, *args):
         if self.pool is not None:
             try:
                 loop = asyncio.get_running_loop()
-                result, seconds = await loop.run_in_executor(self.pool, _timed, fn, *args)
+                self.in_flight += 1
+                try:
+                    result, seconds = await loop.run_in_executor(self.pool, _timed, fn, *args)
+                finally:
+                    self.in_flight -= 1
             except BrokenProcessPool:
                 # A worker died (killed, out of memory): carry on in this process rather
                 # than fail every source still to come.
@@ -115,12 +133,15 @@ class ArticleJob:
     now: datetime
 
 
-def work_articles(jobs: list[ArticleJob]) -> list[tuple[Document, tuple | None]]:
-    """Build each item's document (from its article page when there is one) and analyse it."""
-    return [work_article(job) for job in jobs]
+def work_articles(
+    jobs: list[ArticleJob], fingerprints: bool = True
+) -> list[tuple[Document, tuple | None]]:
+    """Build each item's document (from its article page when there is one) and analyse
+    it; with fingerprints=False the story fingerprints are left to the caller (NOT_TAKEN)."""
+    return [work_article(job, fingerprints) for job in jobs]
 
 
-def work_article(job: ArticleJob) -> tuple[Document, tuple | None]:
+def work_article(job: ArticleJob, fingerprints: bool = True) -> tuple[Document, tuple | None]:
     from watch.extract import extract_page
 
     item = job.item
@@ -145,12 +166,20 @@ def work_article(job: ArticleJob) -> tuple[Document, tuple | None]:
     if not doc.text.strip():
         return doc, None
     day = doc.published.date() if doc.published else None
-    return doc, work_analyse(doc.text, doc.url, doc.language, day)
+    return doc, work_analyse(doc.text, doc.url, doc.language, day, fingerprints)
 
 
-def work_analyse(text: str, url: str, language: str | None, published):
+# What work_articles(..., fingerprints=False) gives for a fingerprint it left to the caller.
+NOT_TAKEN = -1
+
+
+def work_analyse(text: str, url: str, language: str | None, published, fingerprints=True):
+    scan = _analyser.analyse(text, input=url, language=language, published=published)
+    return scan, story_fingerprint(text) if fingerprints else NOT_TAKEN
+
+
+def story_fingerprint(text: str) -> int | None:
+    """The document's story fingerprint; None for a text too short to have one."""
     from watch.fingerprint import fingerprint
 
-    scan = _analyser.analyse(text, input=url, language=language, published=published)
-    fp = fingerprint(text) if len(text) >= MIN_FINGERPRINT_CHARS else None
-    return scan, fp
+    return fingerprint(text) if len(text) >= MIN_FINGERPRINT_CHARS else None
