@@ -158,8 +158,9 @@ class Crawler:
             ArticleJob(item, got, out.source.language, out.source.id, self.now)
             for item, (_, got) in zip(fresh, fetched, strict=True)
         ]
-        here = self.cpu.fingerprints_here()
-        built = await self.cpu.call(work_articles, jobs, not here) if jobs else []
+        built = []
+        if jobs:  # fingerprints_here() alternates per call: ask it only for a batch that goes
+            built = await self.cpu.call(work_articles, jobs, not self.cpu.fingerprints_here())
         for item, (complete, _), (doc, analysed) in zip(fresh, fetched, built, strict=True):
             digest = item.digest if complete else ""
             if analysed is None:
