@@ -14,13 +14,17 @@ from syndication import SAME_EVENT, copy_of, pairs
 from watch import fingerprint as fpmod
 
 
-def simhash64(text: str) -> int:
-    """Baseline: Charikar SimHash over the same 3-token shingles."""
-    words = fpmod.tokens(text)
+def _blake2b_shingles(words: list[str]) -> np.ndarray:
+    """A 64-bit blake2b of each distinct 3-token shingle (one shingle for a shorter text)."""
     grams = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
-    hashes = np.frombuffer(
+    return np.frombuffer(
         b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams), "<u8"
     )
+
+
+def simhash64(text: str) -> int:
+    """Baseline: Charikar SimHash over the same 3-token shingles."""
+    hashes = _blake2b_shingles(fpmod.tokens(text))
     bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     votes = bits.sum(axis=0) * 2 > len(hashes)
     return int.from_bytes(np.packbits(votes, bitorder="little").tobytes(), "little")
@@ -34,12 +38,9 @@ _B64 = _RNG.integers(0, 1 << 63, 256, dtype=np.uint64)
 def minhash_blake2b(text: str) -> int:
     """The first watch.fingerprint: blake2b of each shingle, a*h + b (mod 2^64), bit 32."""
     words = fpmod.tokens(text)
-    grams = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
     if not words:
         return 0
-    hashes = np.frombuffer(
-        b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams), "<u8"
-    )
+    hashes = _blake2b_shingles(words)
     minima = (np.multiply.outer(hashes, _A64) + _B64).min(axis=0)
     bits = ((minima >> np.uint64(32)) & np.uint64(1)).astype(np.uint8)
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little") or 1
