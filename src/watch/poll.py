@@ -19,7 +19,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -109,8 +109,11 @@ def poll(
     with poll_lock(db):
         # People new to the watchlist, or with new names, are first looked for in the archive.
         found = backfill(people_to_rescan(watchlist, db), db)
-        with _fewer_collections():
-            summary = asyncio.run(
+        with (
+            _fewer_collections(),
+            asyncio.Runner(loop_factory=event_loop_factory()) as runner,
+        ):
+            summary = runner.run(
                 _poll(watchlist, db, verbose=verbose, progress=progress, force=force)
             )
     summary = replace(
@@ -219,6 +222,19 @@ async def _crawl_and_write(
             for outcome in batch:
                 report.done(outcome)
         await asyncio.gather(*tasks)
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """uvloop's event loop (libuv, in C) where it exists, asyncio's own elsewhere (Windows).
+
+    bench/poll --feeds 1000, three alternating pairs of runs: the poller's CPU went from
+    1.04-1.07 to 0.98-1.01 times the worker's (which it does not touch), about 5 % less,
+    in its sockets, timers and callbacks."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop
+    return uvloop.new_event_loop
 
 
 def _documents(batch: list[Outcome]) -> int:
