@@ -16,7 +16,7 @@ from tests.crawlkit import (
     watchlist,
 )
 from watch.errors import PollLockedError
-from watch.poll import poll, poll_lock
+from watch.poll import event_loop_factory, poll, poll_lock
 from watch.records import Source
 from watch.store import open_store
 
@@ -364,3 +364,22 @@ def test_a_source_remembers_the_items_it_lists_and_a_few_more(site, tmp_path, mo
     assert {"pinned", "g22", "g23", "g24", "g25"} <= set(seen) and len(seen) == 5 + 3
     assert site.hits("/pinned") == 1 and site.hits("/a0") == 1
     assert rows(db, "SELECT count(*), count(DISTINCT canonical_url) FROM documents")[0] == (27, 27)
+
+
+def test_the_poll_runs_on_uvloop_and_on_asyncio_without_it(monkeypatch):
+    import asyncio
+    import sys
+
+    uvloop = pytest.importorskip("uvloop", reason="uvloop is not installed (Windows)")
+    loop = event_loop_factory()()
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as where it cannot be installed
+    loop = event_loop_factory()()
+    try:
+        assert not isinstance(loop, uvloop.Loop)
+        assert loop.run_until_complete(asyncio.sleep(0, "ran")) == "ran"
+    finally:
+        loop.close()
