@@ -383,3 +383,21 @@ def test_the_poll_runs_on_uvloop_and_on_asyncio_without_it(monkeypatch):
         assert loop.run_until_complete(asyncio.sleep(0, "ran")) == "ran"
     finally:
         loop.close()
+
+
+def test_an_empty_archive_has_nobody_to_rescan_and_a_stored_one_has_the_renamed(site, tmp_path):
+    from dataclasses import replace
+
+    from tests.crawlkit import ISAKOV
+    from watch.backfill import people_to_rescan
+
+    db = tmp_path / "watch.duckdb"
+    site.add("/a1", article("Isakov detained", "Azat Isakov was detained in Ashgabat. " * 12))
+    site.add("/feed.xml", rss([("g1", site.url("/a1"), "Isakov detained", "Teaser")]))
+    wl = watchlist(tmp_path, [feed_source("news", site.url("/feed.xml"))])
+    assert people_to_rescan(wl, db) == []  # nothing stored: nothing to look through
+    assert rows(db, "SELECT count(*) FROM persons WHERE scanned_at IS NULL") == [(0,)]
+    poll(wl, db)
+    assert rows(db, "SELECT count(*) FROM documents") == [(1,)]
+    renamed = replace(wl, people=(ASKAROV, replace(ISAKOV, aliases=("Азат Исаков",))))
+    assert [p.id for p in people_to_rescan(renamed, db)] == ["azat-isakov"]

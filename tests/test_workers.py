@@ -65,3 +65,25 @@ def test_a_worker_told_so_leaves_the_fingerprints_to_the_caller():
     [(_, (_, taken))] = work_articles([job])
     [(_, (_, left))] = work_articles([job], False)
     assert taken > 0 and left == NOT_TAKEN
+
+
+def test_warming_starts_the_worker_before_any_call_and_only_once():
+    import multiprocessing
+    import time
+
+    before = set(multiprocessing.active_children())
+    cpu = Cpu([ASKAROV], processes=1)
+    try:
+        assert set(multiprocessing.active_children()) == before  # nothing started yet
+        cpu.warm()
+        cpu.warm()
+        deadline = time.monotonic() + 30
+        while not (started := set(multiprocessing.active_children()) - before):
+            assert time.monotonic() < deadline, "warm() started no worker process"
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert len(set(multiprocessing.active_children()) - before) == 1
+    finally:
+        cpu.close()
+    assert not any(p.is_alive() for p in started)
+    Cpu([ASKAROV]).warm()  # no pool (a small poll): nothing to start, no error

@@ -147,6 +147,8 @@ class Crawler:
         out.listed.update(item.key for item in items)
         seen = self._seen(out)
         fresh = [i for i in items if seen.get(i.key) != i.digest]
+        if fresh:
+            self.cpu.warm()
         limit = self.settings.max_articles_per_source - len(out.prepared)
         if len(fresh) > limit:
             fresh = fresh[: max(limit, 0)]

@@ -87,11 +87,14 @@ class WatchlistWrites:
                  person.country, appeals, now(), key],
             )  # fmt: skip
         else:
+            # New names: the archive is to be looked through for them, and stays so marked
+            # (scanned_at NULL) until a backfill has done it, even if this poll dies first.
             self.con.execute(
                 "UPDATE persons SET name = ?, aliases = ?, context = ?, country = ?, appeals = ?,"
-                " names_key = ? WHERE id = ?",
+                " scanned_at = CASE WHEN names_key = ? THEN scanned_at END, names_key = ?"
+                " WHERE id = ?",
                 [person.name, list(person.aliases), list(person.context), person.country,
-                 appeals, key, person.id],
+                 appeals, key, key, person.id],
             )  # fmt: skip
         self._sync_watchlist_status(person)
         return row is None or row[0] != key or row[1] is None
