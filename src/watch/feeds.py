@@ -24,6 +24,7 @@ from watch.charset import decode
 from watch.dates import parse_date
 from watch.errors import FetchError
 from watch.records import FeedItem
+from watch.rssxml import rss_entries
 from watch.urls import is_http
 
 # An item whose body is shorter than this is a teaser: the article page has the text.
@@ -72,6 +73,19 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     if _is_json(body, content_type):
         return _json_feed(body, url, content_type)
     body, content_type = _decoded(body, content_type)
+    plain = rss_entries(body)
+    if plain is not None:  # what feedparser would give, read 50 times faster (watch.rssxml)
+        return _rss_feed(plain, url)
+    return _feedparser_feed(body, url, content_type)
+
+
+def _rss_feed(plain: tuple[str, list[dict]], url: str) -> ParsedFeed:
+    title, entries = plain
+    items = [item for entry in entries if (item := _item(entry, url)) is not None]
+    return ParsedFeed(_plain(title), items)
+
+
+def _feedparser_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     headers = {"content-type": content_type} if content_type else {}
     # Both off: item fields are reduced to plain text (_plain), so the markup is neither
     # shown nor followed. Resolving the links inside it was 28 % of feedparser's time on
