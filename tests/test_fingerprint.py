@@ -248,3 +248,22 @@ def test_fingerprints_stay_what_stored_ones_are():
         "Аскаров умер в колонии. 阿斯卡罗夫在狱中去世。"
     )
     assert fingerprint(text) == 0x138051F61CB239F8D031AF0670E5A85A4E3A2DC92962DCC21B74A6F80633621C
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Azimjan Askarov, 69, died in prison on 25 July 2020 - his lawyer said so.",
+        "Азимжан Аскаров умер в колонии; «Воздух» сообщил об этом 25 июля.",
+        "Straße, İstanbul, ﬁnal, ＡＳＫＡＲＯＶ, café au lait — l'avocat a dit",
+        "人权捍卫者 Askarov 在狱中去世，享年69岁。",
+        "ภาษาไทย ไม่มีช่องว่าง and たなか さん",
+        "",
+    ],
+)
+def test_the_shortcuts_give_the_tokens_of_the_full_rule(text):
+    import unicodedata
+
+    from watch.fingerprint import _TOKEN
+
+    assert tokens(text) == _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())

@@ -44,6 +44,10 @@ _UNSPACED = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 )
 _TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
+# The same tokens, for a text with no unspaced script in it: this simpler pattern runs
+# faster, and a text with none of those characters is most of what is read.
+_HAS_UNSPACED = re.compile(rf"[{_UNSPACED}]")
+_WORD = re.compile(r"\w+")
 
 # Everything below is fixed forever: stored fingerprints must stay comparable with new
 # ones (a change needs a migration that recomputes them, as migration 4 did).
@@ -59,8 +63,17 @@ _WORDS = BITS // 64
 
 
 def tokens(text: str) -> list[str]:
-    """Case-, width- and punctuation-insensitive tokens (NFKC, casefolded)."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    """Case-, width- and punctuation-insensitive tokens (NFKC, casefolded).
+
+    Shortcuts with the same result: ASCII text is its own NFKC form and its casefold is
+    lower(). On 150 corpus articles (14 languages) 317 -> 281 us a text; on bench/poll's
+    ASCII articles 111 -> 58 us (best of 7, /tmp timing script)."""
+    if text.isascii():
+        return _WORD.findall(text.lower())
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if _HAS_UNSPACED.search(folded) is None:
+        return _WORD.findall(folded)
+    return _TOKEN.findall(folded)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
