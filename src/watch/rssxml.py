@@ -157,14 +157,14 @@ def _check_extension(element) -> None:
         raise _NotPlain
     name = tag.rpartition("}")[2].lower()
     prefixed = f"{element.prefix or ''}_{name}".lower()
-    if name in _HANDLED or prefixed in _HANDLED or not _HANDLED:
+    if name in _HANDLED or prefixed in _HANDLED:
         raise _NotPlain
 
 
 def _is_permalink(guid) -> bool:
     if any(name.lower() != "ispermalink" for name in guid.attrib):
         raise _NotPlain
-    values = [value for name, value in guid.attrib.items()]
+    values = list(guid.attrib.values())
     return (values[0] if values else "true") == "true"
 
 
