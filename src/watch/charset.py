@@ -18,6 +18,7 @@ legacy text is valid UTF-8 by accident almost never.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from email.message import Message
 
@@ -78,8 +79,12 @@ def normalise_label(label: str | None) -> str | None:
     return _SUPERSETS.get(name, name)
 
 
+@functools.lru_cache(maxsize=256)
 def header_charset(content_type: str | None) -> str | None:
-    """The charset parameter of a Content-Type header, as a codec name."""
+    """The charset parameter of a Content-Type header, as a codec name.
+
+    Cached: a poll sees the same few headers thousands of times, and email.message's
+    parser cost ~35 us each (a tenth of decoding a 3 KB page)."""
     if not content_type:
         return None
     msg = Message()

@@ -27,11 +27,14 @@ from lxml.etree import XPath
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
+from watch import xpathguard
 from watch.charset import decode
 from watch.dates import parse_date
 from watch.links import article_links, feed_links
 from watch.sitemaps import parse_sitemap
 from watch.urls import canonical_or, is_http, same_site
+
+xpathguard.install()
 
 __all__ = ["Page", "extract_page", "parse_sitemap"]
 
