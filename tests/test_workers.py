@@ -87,3 +87,13 @@ def test_warming_starts_the_worker_before_any_call_and_only_once():
         cpu.close()
     assert not any(p.is_alive() for p in started)
     Cpu([ASKAROV]).warm()  # no pool (a small poll): nothing to start, no error
+
+
+def test_warming_loads_what_a_first_article_would_load():
+    from watch import language, workers
+
+    workers.work_init((ASKAROV,))
+    language._identifier.cache_clear()
+    workers.work_warm()
+    # The language model (0.5 s to load) is in memory before the first real article.
+    assert language._identifier.cache_info().currsize == 1
