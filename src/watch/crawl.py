@@ -161,7 +161,7 @@ class Crawler:
             for item, (_, got) in zip(fresh, fetched, strict=True)
         ]
         built = []
-        if jobs:  # fingerprints_here() alternates per call: ask it only for a batch that goes
+        if jobs:
             built = await self.cpu.call(work_articles, jobs, not self.cpu.fingerprints_here())
         for item, (complete, _), (doc, analysed) in zip(fresh, fetched, built, strict=True):
             digest = item.digest if complete else ""
