@@ -69,11 +69,14 @@ def test_cookies_a_site_sets_are_never_sent_back(site):
     site.add("/a", "a", content_type="text/plain", headers={"Set-Cookie": "visit=1; Path=/"})
     site.add("/b", "b", content_type="text/plain")
 
+    # By name, not by IP address: cookie jars keep no cookies for an IP address at all.
+    by_name = site.url("/").replace("127.0.0.1", "localhost").rstrip("/")
+
     async def run():
         async with Fetcher(settings()) as f:
-            await f.get(site.url("/a"))
-            await f.get(site.url("/b"))
-            await f.get(site.url("/a"))
+            await f.get(by_name + "/a")
+            await f.get(by_name + "/b")
+            await f.get(by_name + "/a")
 
     asyncio.run(run())
     sent = [h for _, _, h in site.requests]

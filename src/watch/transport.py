@@ -39,9 +39,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 limit=self.limit, limit_per_host=self.limit_per_host, ssl=self.ssl_context
             )
             # No automatic decompression: httpx decodes, so the fetcher's byte cap
-            # counts decoded bytes (a gzip bomb stops at the cap).
+            # counts decoded bytes (a gzip bomb stops at the cap). No cookie jar: the
+            # fetcher keeps no cookies (watch.fetch says why); aiohttp's default jar
+            # kept them for every host named by name (not for IP addresses).
             self.session = aiohttp.ClientSession(
-                connector=connector, auto_decompress=False, trust_env=False
+                connector=connector,
+                auto_decompress=False,
+                trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self.session
 
