@@ -248,12 +248,21 @@ def test_fingerprints_stay_what_stored_ones_are():
         "Аскаров умер в колонии. 阿斯卡罗夫在狱中去世。"
     )
     assert fingerprint(text) == 0x138051F61CB239F8D031AF0670E5A85A4E3A2DC92962DCC21B74A6F80633621C
+    ascii_only = (  # ASCII text takes a shortcut of its own
+        "Azimjan Askarov, a Kyrgyz human rights defender, died in prison on 25 July 2020; "
+        "his lawyer_team said the Penitentiary Service (GSIN) had refused to move him."
+    )
+    assert (
+        fingerprint(ascii_only)
+        == 0x4660D1C78D16B8FAC167AF85682D04C2AA6C374B27095CC31FF6DEF01333EA34
+    )
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "Azimjan Askarov, 69, died in prison on 25 July 2020 - his lawyer said so.",
+        "snake_case, CamelCase, x86_64; ~`!@#$%^&*()[]{}<>?/\\|+=_- \t\n\x7f",
         "Азимжан Аскаров умер в колонии; «Воздух» сообщил об этом 25 июля.",
         "Straße, İstanbul, ﬁnal, ＡＳＫＡＲＯＶ, café au lait — l'avocat a dit",
         "人权捍卫者 Askarov 在狱中去世，享年69岁。",
@@ -264,6 +273,8 @@ def test_fingerprints_stay_what_stored_ones_are():
 def test_the_shortcuts_give_the_tokens_of_the_full_rule(text):
     import unicodedata
 
-    from watch.fingerprint import _TOKEN
+    from watch.fingerprint import _TOKEN, _token_bytes
 
-    assert tokens(text) == _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    full_rule = _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    assert tokens(text) == full_rule
+    assert _token_bytes(text) == [word.encode() for word in full_rule]

@@ -76,6 +76,18 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(folded)
 
 
+_WORD_BYTES = re.compile(rb"\w+")
+
+
+def _token_bytes(text: str) -> list[bytes]:
+    """tokens(), as the UTF-8 bytes the hashes read. ASCII text is tokenised as bytes at
+    once (a bytes \\w is [a-zA-Z0-9_], as a str \\w is on ASCII): no encode per token.
+    Bench articles: tokens and their CRCs 92 -> 66 us (best of 7, /tmp timing script)."""
+    if text.isascii():
+        return _WORD_BYTES.findall(text.lower().encode("ascii"))
+    return [word.encode() for word in tokens(text)]
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finaliser, in place: every input bit reaches every output bit."""
     x ^= x >> np.uint32(16)
@@ -86,12 +98,12 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _shingle_hashes(words: list[str]) -> np.ndarray:
+def _shingle_hashes(words: list[bytes]) -> np.ndarray:
     """A 32-bit hash of each run of SHINGLE tokens (repeats are harmless: only minima count).
 
     CRC-32 of each token, not hash() (it changes with every process) nor a cryptographic
     hash per shingle (blake2b: 0.27 ms for an article's ~400 shingles, this 0.06 ms)."""
-    crcs = np.fromiter(map(zlib.crc32, map(str.encode, words)), np.uint32, len(words))
+    crcs = np.fromiter(map(zlib.crc32, words), np.uint32, len(words))
     token = _mix(crcs)
     if token.size < SHINGLE:  # a text shorter than one shingle is one shingle
         token = np.concatenate([token, np.zeros(SHINGLE - token.size, np.uint32)])
@@ -106,7 +118,7 @@ def fingerprint(text: str) -> int:
     """256-bit fingerprint of a text; 0 for a text with no words."""
     if not isinstance(text, str):
         raise TypeError(f"fingerprint() wants str, got {type(text).__name__}")
-    words = tokens(text)
+    words = _token_bytes(text)
     if not words:
         return 0
     hashes = _shingle_hashes(words)
