@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tests.crawlkit import ASKAROV, article
 from watch.records import FeedItem, Fetched
@@ -99,3 +100,25 @@ def test_warming_loads_what_a_first_article_would_load():
     workers.work_warm()
     # The language model (0.5 s to load) is in memory before the first real article.
     assert language._identifier.cache_info().currsize == 1
+
+
+def test_a_poll_with_a_never_read_source_starts_its_workers_at_once():
+    from watch.crawl import Crawler
+    from watch.records import Settings, Source, Watchlist
+
+    sources = [Source(id=f"s{i}", name=f"s{i}", kind="feed", url=f"http://x.example/{i}")
+               for i in range(3)]  # fmt: skip
+    watchlist = Watchlist(Path("w.yaml"), Settings(), (ASKAROV,), tuple(sources))
+    read = {"state": {"validators": {"http://x.example/0": {"etag": '"e"'}}}}
+    for rows, starts in (
+        ({s.id: read for s in sources}, False),  # all read before: most will answer 304
+        ({"s0": read, "s1": read}, True),  # s2 is new
+        ({"s0": read, "s1": read, "s2": {"state": None}}, True),  # known, never read
+    ):
+        crawler = Crawler(watchlist, rows, datetime.now(UTC))
+        crawler.cpu = Cpu([ASKAROV], processes=1)
+        try:
+            crawler.warm_if_new(sources)
+            assert crawler.cpu._warmed is starts
+        finally:
+            crawler.cpu.close()

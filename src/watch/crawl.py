@@ -72,6 +72,14 @@ class Crawler:
         self.fetcher: Fetcher | None = None
         self.cpu: Cpu | None = None
 
+    def warm_if_new(self, sources: list[Source]) -> None:
+        """Start the workers at once when a source has never been read: its items will
+        need them, and they take ~1 s to start (see Cpu.warm). A poll of known sources
+        waits for the first new items instead, as most of its feeds answer 304."""
+        states = [(self.rows.get(s.id) or {}).get("state") or {} for s in sources]
+        if any(not state.get("validators") for state in states):
+            self.cpu.warm()
+
     async def crawl(self, source: Source) -> Outcome:
         row = self.rows.get(source.id) or {}
         out = Outcome(source, row)

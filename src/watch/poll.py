@@ -140,6 +140,7 @@ async def _poll(
     due = due_sources(watchlist.sources, rows, now, force=force)
     crawler = Crawler(watchlist, rows, now)
     crawler.cpu = Cpu(watchlist.people, processes=processes_for(len(due)))
+    crawler.warm_if_new(due)
     robots = Robots(db.with_name(db.name + ".robots.json"))
     totals = Totals()
     TIMINGS.clear()
