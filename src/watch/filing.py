@@ -87,7 +87,7 @@ def write_batch(
 
 @contextmanager
 def _open_migrated(db: Path) -> Iterator[Store]:
-    """open_store without its schema check: _prepare_archive ran it at the poll's start.
+    """open_store without its schema check: the poll ran it at its start (people_to_rescan).
     Opening twice per batch cost ~0.1 s a batch. One DuckDB thread: a batch is small, and
     more threads would take the core that the poll's worker process is using."""
     con = connect(db, config={"threads": 1})
