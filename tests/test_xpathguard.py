@@ -33,7 +33,7 @@ def test_unions_and_flags_keep_their_meaning():
     assert _select(guarded(path), page) == _select(path, page) == ["a", "b"]
 
 
-def test_a_pattern_that_matches_nothing_at_all_is_left_unguarded():
+def test_a_pattern_that_matches_the_empty_string_is_left_unguarded():
     # re:test on an absent attribute tests the empty string, which these patterns match:
     # a guard would turn those elements from selected into not selected.
     for path in (

@@ -34,7 +34,7 @@ PERMANENT_ARTICLE_ERRORS = frozenset(
 @dataclass
 class Prepared:
     """A document ready to file: the text analysed, the fingerprint taken (or NOT_TAKEN:
-    the worker left it to filing, to balance the CPU of the poller and its worker)."""
+    the worker, being behind, left it to filing; see Cpu.fingerprints_here)."""
 
     doc: Document
     scan: ScanResult

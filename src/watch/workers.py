@@ -52,9 +52,9 @@ class Cpu:
         self.in_flight = 0  # calls sent to the pool and not yet answered
         self._warmed = False
         if processes:
-            # The process starts at the first call, so a poll with nothing new (every feed
-            # 304) starts none. Started with the pool instead, it cost an unchanged
-            # 1,000-feed cycle 0.2-0.3 s and ~170 MB and saved a first cycle at most 0.3 s.
+            # The process starts when work is known to be coming (warm(), or the first
+            # call), so a poll with nothing new (every feed 304) starts none. Started with
+            # the pool instead, it cost an unchanged 1,000-feed cycle 0.2-0.3 s and ~170 MB.
             self.pool = ProcessPoolExecutor(
                 processes,
                 mp_context=multiprocessing.get_context("spawn"),
@@ -66,7 +66,8 @@ class Cpu:
 
     def warm(self) -> None:
         """Start the worker processes now, when CPU work is known to be coming (a source
-        has new items whose pages are being fetched), rather than at the first call.
+        never read, or one with new items whose pages are being fetched), rather than at
+        the first call.
 
         A worker takes ~1 s to start and import what it needs; the first call comes only
         once a source's articles are fetched (20 at two a host, 0.5 s and more), so this

@@ -31,7 +31,7 @@ _RE_TEST = re.compile(
     r"\s*'(?P<pattern>[^']*)'\s*(?:,\s*'(?P<flags>[^']*)'\s*)?\)"
 )
 
-# The expressions as trafilatura made them, by list name (for tests and for undo).
+# The expressions as trafilatura made them, by list name (the tests compare with them).
 ORIGINALS: dict[str, list[XPath]] = {}
 
 
